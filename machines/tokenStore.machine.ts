@@ -1,0 +1,206 @@
+import { Actor, enqueueActions, setup, type AnyActorRef } from 'xstate';
+import { isTokenBytes, TOKEN_LENGTH } from '../src/lib/bytes';
+import { SealedToken, sealedMatches, wipeSealed } from '../src/lib/sealedToken';
+import { SecretToken, secretTokenBytes, wipeSecretToken } from '../src/lib/secretToken';
+import { resolveDeps } from './deps';
+import type {
+  ActiveRecord,
+  ReplyAddress,
+  RequestId,
+  TokenStoreAuditEvent,
+  TokenStoreContext,
+  TokenStoreInput,
+  TokenStoreMachineEvent,
+  TokenStoreReply,
+} from './protocol';
+
+const EXPIRY_TIMER = 'BreakGlass.expiry';
+
+/** The token an event carries, or undefined when it carries none that is well formed. */
+function candidateOf(event: TokenStoreMachineEvent): Uint8Array | undefined {
+  return event.type === 'DELETE' || event.type === 'CONSUME' ? secretTokenBytes(event.token) : undefined;
+}
+
+/**
+ * A reply target the store can safely send to: a started, live XState actor.
+ * Anything else (missing, stopped, a look-alike object) gets no reply, so a bad
+ * `replyTo` can never put the store into error.
+ */
+function replyTarget(event: ReplyAddress): AnyActorRef | undefined {
+  const target = event.replyTo;
+  if (!(target instanceof Actor)) return undefined;
+  return target.getSnapshot().status === 'active' ? target : undefined;
+}
+
+/** Echoes only a small string or a finite number, so a reply never carries a caller's huge payload. */
+function requestIdOf(event: ReplyAddress): RequestId | undefined {
+  const id = event.requestId;
+  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  if (typeof id === 'string' && id.length <= 200) return id;
+  return undefined;
+}
+
+function drawTokenBytes(context: TokenStoreContext): Uint8Array {
+  const bytes = context.deps.randomBytes(TOKEN_LENGTH);
+  // A broken random source must crash the store, never yield a short or reused token.
+  if (!isTokenBytes(bytes)) throw new TypeError('randomBytes did not return 32 bytes');
+  return bytes;
+}
+
+/**
+ * The token store's logic: at most one active token, replaced by BUILD, removed by
+ * a matching DELETE or CONSUME, by CLEAR, or by expiry. One event at a time, so a
+ * DELETE re-checks the token when it is processed, not when it was sent.
+ */
+export const tokenStoreLogic = setup({
+  types: {
+    context: {} as TokenStoreContext,
+    events: {} as TokenStoreMachineEvent,
+    input: {} as TokenStoreInput,
+    emitted: {} as TokenStoreAuditEvent,
+  },
+  guards: {
+    candidateMatches: ({ context, event }) => {
+      const candidate = candidateOf(event);
+      return candidate !== undefined && context.record !== null && sealedMatches(context.record.sealed, candidate);
+    },
+    isCurrentGeneration: ({ context, event }) =>
+      event.type === 'BreakGlass.EXPIRE' && context.record !== null && context.record.generation === event.generation,
+  },
+  actions: {
+    storeFreshToken: enqueueActions(({ context, event, enqueue }) => {
+      const bytes = drawTokenBytes(context);
+      const generation = context.generation + 1;
+      const previous = context.record;
+      const insertedAtMs = context.deps.now();
+      const { ttlMs } = context.deps;
+      const record: ActiveRecord = {
+        sealed: SealedToken.seal(bytes),
+        insertedAtMs,
+        expiresAtTick: ttlMs === null ? null : context.deps.monotonicNow() + ttlMs,
+        generation,
+      };
+      enqueue.assign({ record, generation });
+      const fingerprint = record.sealed.fingerprint;
+      const replaced = previous === null ? null : previous.sealed.fingerprint;
+      enqueue.emit({ type: 'token.built', at: new Date(insertedAtMs), fingerprint, replaced });
+      const target = event.type === 'BUILD' ? replyTarget(event) : undefined;
+      if (target !== undefined && event.type === 'BUILD') {
+        const reply: TokenStoreReply = {
+          type: 'BreakGlass.BUILT',
+          requestId: requestIdOf(event),
+          token: SecretToken.wrap(bytes),
+          insertedAt: new Date(insertedAtMs),
+          fingerprint,
+        };
+        enqueue.sendTo(target, reply);
+      }
+      bytes.fill(0);
+      if (previous !== null) enqueue(() => wipeSealed(previous.sealed));
+    }),
+    scheduleExpiry: enqueueActions(({ context, enqueue }) => {
+      const { record } = context;
+      if (record === null || context.deps.ttlMs === null) return;
+      enqueue.raise(
+        { type: 'BreakGlass.EXPIRE', generation: record.generation },
+        { delay: context.deps.ttlMs, id: EXPIRY_TIMER },
+      );
+    }),
+    cancelExpiry: enqueueActions(({ enqueue }) => enqueue.cancel(EXPIRY_TIMER)),
+    dropRecord: enqueueActions(({ context, event, enqueue }) => {
+      const { record } = context;
+      if (record === null) return;
+      const at = new Date(context.deps.now());
+      const fingerprint = record.sealed.fingerprint;
+      enqueue.assign({ record: null });
+      switch (event.type) {
+        case 'DELETE':
+          enqueue.emit({ type: 'token.deleted', at, fingerprint });
+          break;
+        case 'CONSUME':
+          enqueue.emit({ type: 'token.consumed', at, fingerprint });
+          break;
+        case 'CLEAR':
+          enqueue.emit({ type: 'token.cleared', at, fingerprint });
+          break;
+        case 'BreakGlass.EXPIRE':
+          enqueue.emit({ type: 'token.expired', at, fingerprint });
+          break;
+      }
+      enqueue(() => wipeSealed(record.sealed));
+    }),
+    replyRemoved: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'BreakGlass.EXPIRE' || event.type === 'BUILD') return;
+      const target = replyTarget(event);
+      if (target === undefined) return;
+      const requestId = requestIdOf(event);
+      if (event.type === 'DELETE') enqueue.sendTo(target, { type: 'BreakGlass.DELETED', requestId, ok: true });
+      if (event.type === 'CLEAR') enqueue.sendTo(target, { type: 'BreakGlass.CLEARED', requestId, ok: true });
+      if (event.type === 'CONSUME' && context.record !== null) {
+        const insertedAt = new Date(context.record.insertedAtMs);
+        enqueue.sendTo(target, { type: 'BreakGlass.CONSUMED', requestId, ok: true, insertedAt });
+      }
+    }),
+    replyEmptyClear: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'CLEAR') return;
+      enqueue.emit({ type: 'token.cleared', at: new Date(context.deps.now()), fingerprint: null });
+      const target = replyTarget(event);
+      if (target !== undefined) {
+        enqueue.sendTo(target, { type: 'BreakGlass.CLEARED', requestId: requestIdOf(event), ok: true });
+      }
+    }),
+    replyRefused: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'DELETE' && event.type !== 'CONSUME') return;
+      const malformed = candidateOf(event) === undefined;
+      if (malformed) {
+        enqueue.emit({
+          type: 'event.rejected',
+          at: new Date(context.deps.now()),
+          event: event.type,
+          reason: 'malformed_token',
+        });
+      }
+      const target = replyTarget(event);
+      if (target === undefined) return;
+      const reason = malformed ? 'malformed' : 'no_match';
+      const type = event.type === 'DELETE' ? 'BreakGlass.DELETED' : 'BreakGlass.CONSUMED';
+      enqueue.sendTo(target, { type, requestId: requestIdOf(event), ok: false, reason });
+    }),
+  },
+}).createMachine({
+  id: 'BreakGlass.TokenStore',
+  context: ({ input }) => ({ record: null, generation: 0, deps: resolveDeps(input) }),
+  initial: 'empty',
+  states: {
+    empty: {
+      on: {
+        BUILD: { target: 'holding', actions: 'storeFreshToken' },
+        DELETE: { actions: 'replyRefused' },
+        CONSUME: { actions: 'replyRefused' },
+        CLEAR: { actions: 'replyEmptyClear' },
+      },
+    },
+    holding: {
+      entry: 'scheduleExpiry',
+      exit: 'cancelExpiry',
+      on: {
+        BUILD: { target: 'holding', reenter: true, actions: 'storeFreshToken' },
+        DELETE: [
+          { guard: 'candidateMatches', target: 'empty', actions: ['replyRemoved', 'dropRecord'] },
+          { actions: 'replyRefused' },
+        ],
+        CONSUME: [
+          { guard: 'candidateMatches', target: 'empty', actions: ['replyRemoved', 'dropRecord'] },
+          { actions: 'replyRefused' },
+        ],
+        CLEAR: { target: 'empty', actions: ['replyRemoved', 'dropRecord'] },
+        'BreakGlass.EXPIRE': { guard: 'isCurrentGeneration', target: 'empty', actions: 'dropRecord' },
+      },
+    },
+  },
+});
+
+/** Wipes a reply's token after the library has copied it out. @internal */
+export function wipeReplyToken(reply: TokenStoreReply): void {
+  if (reply.type === 'BreakGlass.BUILT') wipeSecretToken(reply.token);
+}

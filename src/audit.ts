@@ -1,0 +1,24 @@
+import type { TokenStoreAuditEvent } from '../machines/protocol';
+
+/** Audit events the facade adds to the store's own: lifecycle and failed lookups. */
+export type FacadeAuditEvent =
+  | { readonly type: 'store.started'; readonly at: Date; readonly name: string }
+  | { readonly type: 'store.restarted'; readonly at: Date; readonly name: string; readonly reason: string }
+  | { readonly type: 'store.exited'; readonly at: Date; readonly name: string; readonly reason: string }
+  /** Failed lookups since the last report, at most one report per window, so guessing cannot flood a listener. */
+  | { readonly type: 'lookup.failed'; readonly at: Date; readonly count: number };
+
+/**
+ * Everything the audit trail reports. Each event carries a time and, where a
+ * token is involved, its fingerprint: never the token.
+ */
+export type AuditEvent = TokenStoreAuditEvent | FacadeAuditEvent;
+export type AuditEventType = AuditEvent['type'];
+export type AuditHandler<T extends AuditEventType | '*' = '*'> = (
+  event: T extends '*' ? AuditEvent : Extract<AuditEvent, { type: T }>,
+) => void;
+
+/** What stops an audit subscription. */
+export interface Unsubscribe {
+  unsubscribe(): void;
+}

@@ -1,0 +1,51 @@
+import type { AddressInfo } from 'node:net';
+import { encodeToken } from '../token';
+import { startLink } from '../startLink';
+import { createBreakGlassServer } from './server';
+
+/** The demo service: start the store, issue one token, print it once, serve until a signal. */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('PORT must be a port number');
+  const host = '127.0.0.1';
+
+  const store = startLink();
+  const server = createBreakGlassServer(store);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  const url = `http://${host}:${bound}`;
+  const token = encodeToken(await store.buildAndStore());
+
+  process.stdout.write(
+    [
+      `break-glass demo listening on ${url}`,
+      '',
+      'Break-glass token (shown once; restarting this process invalidates it):',
+      `  ${token}`,
+      '',
+      'Open the admin page with it:',
+      `  curl -H 'Authorization: Bearer ${token}' ${url}/admin`,
+      'Revoke it:',
+      `  curl -X POST -H 'Authorization: Bearer ${token}' ${url}/break-glass/revoke`,
+      '',
+    ].join('\n'),
+  );
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    process.stdout.write(`${signal} received, shutting down\n`);
+    server.close(() => {
+      void store.stop().then(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`break-glass demo failed to start: ${error instanceof Error ? error.message : 'unknown error'}\n`);
+  process.exit(1);
+});

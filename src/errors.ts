@@ -1,0 +1,106 @@
+/**
+ * Every code a break-glass error carries. Codes are stable: switch on them, not
+ * on messages.
+ */
+export type BreakGlassErrorCode =
+  | 'ERR_ALREADY_STARTED'
+  | 'ERR_NOT_RUNNING'
+  | 'ERR_CALL_TIMEOUT'
+  | 'ERR_STORE_EXITED'
+  | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_NAME_CONFLICT'
+  | 'ERR_RESTART_INTENSITY';
+
+/**
+ * The base of every error the library throws or rejects with. Messages never
+ * contain a token or any part of one.
+ */
+export class BreakGlassError extends Error {
+  readonly code: BreakGlassErrorCode;
+
+  constructor(code: BreakGlassErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A store is already registered under this name (OTP's `{:error, {:already_started, pid}}`). */
+export class AlreadyStartedError extends BreakGlassError {
+  constructor(
+    readonly storeName: string,
+    /** The store that holds the name. */
+    readonly running: unknown,
+  ) {
+    super('ERR_ALREADY_STARTED', `a token store named '${storeName}' is already running`);
+  }
+}
+
+/** No live store answers to this name: never started, stopped, or between a crash and its restart. */
+export class NotRunningError extends BreakGlassError {
+  constructor(readonly storeName: string) {
+    super('ERR_NOT_RUNNING', `no token store named '${storeName}' is running`);
+  }
+}
+
+/** The store did not answer within the call's timeout (OTP's `GenServer.call` timeout exit). */
+export class CallTimeoutError extends BreakGlassError {
+  constructor(
+    readonly storeName: string,
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super('ERR_CALL_TIMEOUT', `token store '${storeName}' did not answer ${operation} within ${timeoutMs} ms`);
+  }
+}
+
+/** The store stopped or crashed while a call was waiting on it; `reason` says why. */
+export class StoreExitedError extends BreakGlassError {
+  constructor(
+    readonly storeName: string,
+    readonly operation: string,
+    readonly reason: unknown,
+  ) {
+    super('ERR_STORE_EXITED', `token store '${storeName}' exited during ${operation}: ${describeReason(reason)}`, {
+      cause: reason,
+    });
+  }
+}
+
+/** Text given as a token is not 43 characters of base64url. The message never echoes the text. */
+export class MalformedTokenError extends BreakGlassError {
+  constructor(detail: string) {
+    super('ERR_TOKEN_MALFORMED', `malformed token: ${detail}`);
+  }
+}
+
+/** Another actor already holds the store's system id, so the store cannot register. */
+export class NameConflictError extends BreakGlassError {
+  constructor(readonly systemId: string) {
+    super('ERR_NAME_CONFLICT', `another actor already holds the system id '${systemId}'`);
+  }
+}
+
+/** A supervisor saw more restarts than it allows within its window and shut down. */
+export class RestartIntensityError extends BreakGlassError {
+  constructor(
+    readonly childId: string,
+    readonly lastReason: unknown,
+    readonly maxRestarts: number,
+    readonly maxSeconds: number,
+  ) {
+    super(
+      'ERR_RESTART_INTENSITY',
+      `child '${childId}' needed more than ${maxRestarts} restarts in ${maxSeconds} s; last reason: ${describeReason(lastReason)}`,
+      { cause: lastReason },
+    );
+  }
+}
+
+/** A short text for a crash reason; only the error's class and code, never its message, which may quote input. */
+export function describeReason(reason: unknown): string {
+  if (reason instanceof BreakGlassError) return reason.code;
+  if (reason instanceof Error) return reason.name;
+  if (typeof reason === 'string') return reason.length <= 40 ? reason : `${reason.slice(0, 40)}…`;
+  return typeof reason;
+}

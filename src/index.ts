@@ -1,0 +1,52 @@
+export { TokenStore } from './tokenStore';
+export { startLink, type TokenStoreOptions } from './startLink';
+export { childSpec, type ChildSpec } from './childSpec';
+export { whereis, DEFAULT_NAME } from './registry';
+export {
+  TokenStoreHandle,
+  type LookupResult,
+  type DeleteResult,
+  type ConsumeResult,
+  type CallOptions,
+} from './tokenStoreHandle';
+export type { TokenStoreActorRef } from './storeBinding';
+export { encodeToken, decodeToken, type Token } from './token';
+export { SecretToken } from './lib/secretToken';
+export { SealedToken } from './lib/sealedToken';
+export { REDACTED } from './lib/redaction';
+export { TOKEN_LENGTH } from './lib/bytes';
+export { cryptoRandomSource, type RandomSource } from './lib/entropy';
+export type { AuditEvent, AuditEventType, AuditHandler, FacadeAuditEvent, Unsubscribe } from './audit';
+export {
+  BreakGlassError,
+  AlreadyStartedError,
+  NotRunningError,
+  CallTimeoutError,
+  StoreExitedError,
+  MalformedTokenError,
+  NameConflictError,
+  RestartIntensityError,
+  type BreakGlassErrorCode,
+} from './errors';
+export { tokenStoreMachine } from '../machines/tokenStore';
+export { tokenStoreLogic } from '../machines/tokenStore.machine';
+export type {
+  TokenStoreEvent,
+  TokenStoreReply,
+  BuildEvent,
+  DeleteEvent,
+  ConsumeEvent,
+  ClearEvent,
+  BuiltReply,
+  DeletedReply,
+  ConsumedReply,
+  ClearedReply,
+  RefusalReason,
+  RequestId,
+  ReplyAddress,
+  TokenStoreAuditEvent,
+  TokenStoreContext,
+  TokenStoreInput,
+  TokenStoreDeps,
+  ActiveRecord,
+} from '../machines/protocol';

@@ -1,0 +1,31 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/** The length of every break-glass token, in bytes. */
+export const TOKEN_LENGTH = 32;
+
+/**
+ * True for a `Uint8Array` (a Buffer or any view into a larger buffer) of exactly
+ * {@link TOKEN_LENGTH} bytes. A `DataView`, a bare `ArrayBuffer`, a string or an
+ * array of numbers is not a token, even when it holds the right bytes.
+ * @internal
+ */
+export function isTokenBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && value.byteLength === TOKEN_LENGTH;
+}
+
+/**
+ * Compares two byte strings without an early exit, so the time taken does not
+ * tell an attacker how many leading bytes were right. Unequal lengths answer
+ * false at once: the length of a token is public, its bytes are not.
+ * @internal
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+}
+
+/** A copy of `bytes` in a Buffer of its own, outside Node's shared pool. @internal */
+export function ownedCopy(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}

@@ -1,0 +1,81 @@
+import { hash } from 'node:crypto';
+import { constantTimeEqual, ownedCopy, TOKEN_LENGTH } from './bytes';
+import { redactRendering } from './redaction';
+
+let bytesOf: (value: unknown) => Buffer | null;
+let dropBytes: (sealed: SealedToken) => void;
+
+/**
+ * The stored form of the active token: its bytes sit in a private field that no
+ * code outside this module can read, so a snapshot, a persisted snapshot or an
+ * inspection event that carries the record carries nothing secret. It renders as
+ * a redacted marker everywhere.
+ *
+ * Lookups cost one constant-time comparison rather than a hash per candidate,
+ * which is why the bytes are kept sealed instead of digested.
+ */
+export class SealedToken {
+  #bytes: Buffer | null;
+  #fingerprint: string | undefined;
+
+  private constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  static {
+    // `#bytes in` rather than instanceof: a fake built from the prototype has no field.
+    bytesOf = (value) =>
+      typeof value === 'object' && value !== null && #bytes in value ? (value as SealedToken).#bytes : null;
+    dropBytes = (sealed) => {
+      sealed.#bytes = null;
+    };
+  }
+
+  /** Seals a copy of `bytes`; the caller may wipe its own buffer afterwards. @internal */
+  static seal(bytes: Uint8Array): SealedToken {
+    return new SealedToken(ownedCopy(bytes));
+  }
+
+  /**
+   * A short, non-reversible name for the token (16 hex digits of its SHA-256), for
+   * audit trails and operators. Computed on first use.
+   */
+  get fingerprint(): string {
+    const bytes = this.#bytes;
+    if (this.#fingerprint === undefined && bytes !== null) this.#fingerprint = fingerprintOf(bytes);
+    return this.#fingerprint ?? 'wiped';
+  }
+}
+redactRendering(SealedToken, 'SealedToken');
+
+/** 16 hex digits of SHA-256: enough to tell tokens apart, far too few to rebuild one. @internal */
+export function fingerprintOf(bytes: Uint8Array): string {
+  return hash('sha256', bytes, 'hex').slice(0, 16);
+}
+
+// Compared against when nothing is stored, so "no token" and "wrong token" take the same time.
+const DECOY = Buffer.alloc(TOKEN_LENGTH);
+
+/**
+ * Constant-time check of `candidate` against a sealed token. A wiped or absent
+ * seal never matches, not even an all-zero candidate.
+ * @internal
+ */
+export function sealedMatches(sealed: SealedToken | null | undefined, candidate: Uint8Array): boolean {
+  const bytes = bytesOf(sealed);
+  if (bytes === null) {
+    constantTimeEqual(DECOY, candidate);
+    return false;
+  }
+  return constantTimeEqual(bytes, candidate);
+}
+
+/** Zero-fills a seal that is being dropped, and makes it match nothing from then on. @internal */
+export function wipeSealed(sealed: SealedToken | null | undefined): void {
+  const bytes = bytesOf(sealed);
+  if (bytes === null || !sealed) return;
+  // Fingerprint first, so audit events about a dropped token can still name it.
+  void sealed.fingerprint;
+  bytes.fill(0);
+  dropBytes(sealed);
+}
