@@ -17,6 +17,16 @@ async function main(): Promise<void> {
   });
   const { port: bound } = server.address() as AddressInfo;
   const url = `http://${host}:${bound}`;
+  // Signals are handled before the token is printed: whoever reads it may stop us at once.
+  const shutdown = (signal: NodeJS.Signals) => {
+    process.stdout.write(`${signal} received, shutting down\n`);
+    server.close(() => {
+      void store.stop().then(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
   const token = encodeToken(await store.buildAndStore());
 
   process.stdout.write(
@@ -33,16 +43,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-
-  const shutdown = (signal: NodeJS.Signals) => {
-    process.stdout.write(`${signal} received, shutting down\n`);
-    server.close(() => {
-      void store.stop().then(() => process.exit(0));
-    });
-    server.closeAllConnections();
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
 main().catch((error: unknown) => {

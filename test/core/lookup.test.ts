@@ -1,0 +1,118 @@
+import { SealedToken } from '../../src';
+import { countingRandomSource, eventRecorder, startStore, stopAllStores } from '../support/stores';
+
+afterEach(stopAllStores);
+
+describe('lookup()', () => {
+  it('answers ok with the insertion time for the active token', async () => {
+    const store = startStore({ now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+    const token = await store.buildAndStore();
+    expect(store.lookup(token)).toEqual({ ok: true, insertedAt: new Date('2026-01-02T03:04:05.000Z') });
+  });
+
+  it('answers error when no token was ever built', () => {
+    const store = startStore();
+    expect(store.lookup(Buffer.alloc(32, 7))).toEqual({ ok: false });
+  });
+
+  it('answers error for a wrong 32-byte token and leaves the stored one valid', async () => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    const wrong = Buffer.from(token);
+    wrong[31] ^= 1;
+    expect(store.lookup(wrong)).toEqual({ ok: false });
+    expect(store.lookup(token).ok).toBe(true);
+  });
+
+  it.each([
+    ['a 31-byte Buffer', () => Buffer.alloc(31)],
+    ['a 33-byte Buffer', () => Buffer.alloc(33)],
+    ['a 0-byte Buffer', () => Buffer.alloc(0)],
+    ['undefined', () => undefined],
+    ['null', () => null],
+    ['a string', () => 'x'.repeat(32)],
+    ['a number', () => 32],
+    ['a plain object', () => ({ length: 32, byteLength: 32 })],
+    ['an array of 32 numbers', () => new Array<number>(32).fill(0)],
+  ])('answers error for %s without throwing, and the stored token stays valid', async (_label, makeInput) => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    expect(() => store.lookup(makeInput() as Uint8Array)).not.toThrow();
+    expect(store.lookup(makeInput() as Uint8Array)).toEqual({ ok: false });
+    expect(store.lookup(token).ok).toBe(true);
+  });
+
+  it('answers error for a DataView and for the bare ArrayBuffer holding the right bytes', async () => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    const copy = new Uint8Array(token);
+    expect(store.lookup(new DataView(copy.buffer) as unknown as Uint8Array)).toEqual({ ok: false });
+    expect(store.lookup(copy.buffer as unknown as Uint8Array)).toEqual({ ok: false });
+  });
+
+  it('answers ok for a plain Uint8Array copy and for a subarray view at an offset', async () => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    const larger = new Uint8Array(64);
+    larger.set(token, 13);
+    expect(store.lookup(new Uint8Array(token)).ok).toBe(true);
+    expect(store.lookup(larger.subarray(13, 45)).ok).toBe(true);
+    expect(store.lookup(larger.subarray(12, 44)).ok).toBe(false);
+  });
+
+  it('keeps the token valid after the caller zero-fills the Buffer it was given', async () => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    const saved = Buffer.from(token);
+    token.fill(0);
+    expect(store.lookup(saved).ok).toBe(true);
+    expect(store.lookup(token).ok).toBe(false);
+  });
+
+  it('sends no event to the actor, for a hit, a miss or malformed input', async () => {
+    const recorder = eventRecorder();
+    const store = startStore({ inspect: recorder.inspect });
+    const token = await store.buildAndStore();
+    const before = recorder.eventTypes().length;
+    store.lookup(token);
+    store.lookup(Buffer.alloc(32));
+    store.lookup('nonsense' as unknown as Uint8Array);
+    expect(recorder.eventTypes().length).toBe(before);
+    expect(recorder.eventTypes()).toContain('BUILD');
+  });
+
+  it('answers error once the store is stopped, for a token that was valid until then', async () => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    const actor = store.actorRef!;
+    await store.stop();
+    expect(actor.getSnapshot().status).not.toBe('active');
+    expect(store.lookup(token)).toEqual({ ok: false });
+  });
+
+  it('answers error after the store crashed, never from its last context', async () => {
+    let calls = 0;
+    const source = countingRandomSource();
+    const store = startStore({
+      randomBytes: (size) => {
+        calls += 1;
+        if (calls === 2) throw new Error('entropy unavailable');
+        return source(size);
+      },
+    });
+    const token = await store.buildAndStore();
+    const actor = store.actorRef!;
+    await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
+    expect(actor.getSnapshot().status).toBe('error');
+    expect(store.lookup(token)).toEqual({ ok: false });
+  });
+
+  it('stores the token sealed: the snapshot context holds a SealedToken, not the bytes', async () => {
+    const store = startStore({ randomBytes: countingRandomSource(0xab) });
+    await store.buildAndStore();
+    const { record } = store.actorRef!.getSnapshot().context;
+    expect(record?.sealed).toBeInstanceOf(SealedToken);
+    expect(JSON.stringify(record)).not.toContain('171');
+    expect(JSON.stringify(record)).toContain('[redacted]');
+  });
+});

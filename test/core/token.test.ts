@@ -1,0 +1,62 @@
+import { decodeToken, encodeToken, MalformedTokenError } from '../../src';
+
+const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff));
+
+describe('encodeToken()', () => {
+  it('writes 43 characters of unpadded base64url', () => {
+    const text = encodeToken(bytes);
+    expect(text).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(text).toBe(bytes.toString('base64url'));
+  });
+
+  it('encodes a view at an offset by its own bytes only', () => {
+    const larger = Buffer.alloc(40, 0xff);
+    bytes.copy(larger, 5);
+    expect(encodeToken(larger.subarray(5, 37))).toBe(encodeToken(bytes));
+  });
+
+  it('throws a TypeError for anything but 32 bytes', () => {
+    expect(() => encodeToken(Buffer.alloc(31))).toThrow(TypeError);
+    expect(() => encodeToken('x' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});
+
+describe('decodeToken()', () => {
+  it('reads back what encodeToken wrote', () => {
+    expect(decodeToken(encodeToken(bytes))).toEqual(bytes);
+  });
+
+  it.each([
+    ['an empty string', ''],
+    ['42 characters', 'A'.repeat(42)],
+    ['44 characters', 'A'.repeat(44)],
+    ['padding', `${'A'.repeat(42)}=`],
+    ['standard base64 characters', `${'+'.repeat(42)}A`],
+    ['a space inside', `${'A'.repeat(20)} ${'A'.repeat(22)}`],
+    ['non-zero trailing bits (a second spelling of one token)', `${'A'.repeat(42)}B`],
+    ['non-ASCII look-alikes', `${'A'.repeat(42)}Ａ`],
+  ])('fails with ERR_TOKEN_MALFORMED for %s', (_label, text) => {
+    let failure: unknown;
+    try {
+      decodeToken(text);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(MalformedTokenError);
+    expect(failure).toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+  });
+
+  it('fails for a value that is not a string', () => {
+    expect(() => decodeToken(42 as unknown as string)).toThrow(MalformedTokenError);
+  });
+
+  it('never repeats the text it was given in its message', () => {
+    const secretish = `${encodeToken(bytes).slice(0, 42)}!`;
+    try {
+      decodeToken(secretish);
+      throw new Error('expected a failure');
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secretish.slice(0, 10));
+    }
+  });
+});
