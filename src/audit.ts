@@ -1,4 +1,5 @@
 import type { TokenStoreAuditEvent } from '../machines/protocol';
+import type { ControlCommand, ControlErrorCode } from './control/protocol';
 
 /** Audit events the facade adds to the store's own: lifecycle and failed lookups. */
 export type FacadeAuditEvent =
@@ -6,7 +7,14 @@ export type FacadeAuditEvent =
   | { readonly type: 'store.restarted'; readonly at: Date; readonly name: string; readonly reason: string }
   | { readonly type: 'store.exited'; readonly at: Date; readonly name: string; readonly reason: string }
   /** Failed lookups since the last report, at most one report per window, so guessing cannot flood a listener. */
-  | { readonly type: 'lookup.failed'; readonly at: Date; readonly count: number };
+  | { readonly type: 'lookup.failed'; readonly at: Date; readonly count: number }
+  /** One request on a control socket: what was asked (null when the line named no command) and how it ended. */
+  | {
+      readonly type: 'control.request';
+      readonly at: Date;
+      readonly command: ControlCommand | null;
+      readonly outcome: 'ok' | ControlErrorCode;
+    };
 
 /**
  * Everything the audit trail reports. Each event carries a time and, where a

@@ -9,7 +9,11 @@ export type BreakGlassErrorCode =
   | 'ERR_STORE_EXITED'
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_NAME_CONFLICT'
-  | 'ERR_RESTART_INTENSITY';
+  | 'ERR_RESTART_INTENSITY'
+  | 'ERR_CONTROL_SOCKET_UNSAFE'
+  | 'ERR_CONTROL_SOCKET_IN_USE'
+  | 'ERR_CONTROL_UNREACHABLE'
+  | 'ERR_CONTROL_PROTOCOL';
 
 /**
  * The base of every error the library throws or rejects with. Messages never
@@ -94,6 +98,39 @@ export class RestartIntensityError extends BreakGlassError {
       `child '${childId}' needed more than ${maxRestarts} restarts in ${maxSeconds} s; last reason: ${describeReason(lastReason)}`,
       { cause: lastReason },
     );
+  }
+}
+
+/**
+ * A control socket cannot be opened at its path: the directory is writable by
+ * others or the path holds something that is not a stale socket of this user
+ * (`ERR_CONTROL_SOCKET_UNSAFE`), or a live service already listens there
+ * (`ERR_CONTROL_SOCKET_IN_USE`).
+ */
+export class ControlSocketError extends BreakGlassError {
+  constructor(
+    code: 'ERR_CONTROL_SOCKET_UNSAFE' | 'ERR_CONTROL_SOCKET_IN_USE',
+    readonly socketPath: string,
+    detail: string,
+  ) {
+    super(code, `control socket ${socketPath}: ${detail}`);
+  }
+}
+
+/** Nothing answers at a control socket path; `reason` says what the connection attempt met. */
+export class ControlUnreachableError extends BreakGlassError {
+  constructor(
+    readonly socketPath: string,
+    readonly reason: 'no_socket' | 'not_listening' | 'permission_denied' | 'timeout' | 'closed',
+  ) {
+    super('ERR_CONTROL_UNREACHABLE', `no break-glass service answers at ${socketPath} (${reason.replace('_', ' ')})`);
+  }
+}
+
+/** A control socket answered something that is not a control response. */
+export class ControlProtocolError extends BreakGlassError {
+  constructor(readonly socketPath: string) {
+    super('ERR_CONTROL_PROTOCOL', `the service at ${socketPath} did not answer with a control response`);
   }
 }
 

@@ -17,6 +17,17 @@ export { REDACTED } from './lib/redaction';
 export { TOKEN_LENGTH } from './lib/bytes';
 export { cryptoRandomSource, type RandomSource } from './lib/entropy';
 export type { AuditEvent, AuditEventType, AuditHandler, FacadeAuditEvent, Unsubscribe } from './audit';
+export { openControlSocket, type ControlSocket, type ControlSocketOptions } from './control/server';
+export { sendControlRequest, type ControlClientOptions } from './control/client';
+export type {
+  ControlCommand,
+  ControlRequest,
+  ControlResponse,
+  ControlFailure,
+  ControlErrorCode,
+  IssueResponse,
+  StatusResponse,
+} from './control/protocol';
 export {
   BreakGlassError,
   AlreadyStartedError,
@@ -26,6 +37,9 @@ export {
   MalformedTokenError,
   NameConflictError,
   RestartIntensityError,
+  ControlSocketError,
+  ControlUnreachableError,
+  ControlProtocolError,
   type BreakGlassErrorCode,
 } from './errors';
 export { tokenStoreMachine } from '../machines/tokenStore';

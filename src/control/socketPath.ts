@@ -1,0 +1,95 @@
+import { lstat, stat, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { ControlSocketError } from '../errors';
+
+/** Which file a server created, so shutdown never removes a file that replaced it. @internal */
+export interface SocketFileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+// sun_path holds 108 bytes on Linux and 104 on macOS, a terminating NUL included.
+const MAX_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
+
+/**
+ * Makes `path` ready for a new control socket: an absolute path, short enough
+ * for a socket address, in a directory only its owner (this user or root) can
+ * write to, so no one else can swap the socket for their own. A socket this user
+ * left behind with nothing listening is removed; anything else is refused.
+ *
+ * @returns The absolute path.
+ * @throws ControlSocketError (`ERR_CONTROL_SOCKET_UNSAFE`, `ERR_CONTROL_SOCKET_IN_USE`).
+ * @throws RangeError when the path is too long for a Unix socket.
+ * @internal
+ */
+export async function prepareSocketPath(path: string): Promise<string> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError('options.path must be a non-empty string');
+  const absolute = resolve(path);
+  if (Buffer.byteLength(absolute) > MAX_PATH_BYTES) {
+    throw new RangeError(`options.path must be at most ${MAX_PATH_BYTES} bytes long as an absolute path`);
+  }
+  await checkDirectory(absolute);
+  const existing = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw unsafe(absolute, `cannot be inspected (${error.code ?? 'error'})`);
+  });
+  if (existing === undefined) return absolute;
+  if (!existing.isSocket() || existing.uid !== process.getuid?.()) {
+    throw unsafe(absolute, 'the path exists and is not a socket of this user; refusing to replace it');
+  }
+  if (await isListening(absolute)) {
+    throw new ControlSocketError('ERR_CONTROL_SOCKET_IN_USE', absolute, 'a service is already listening there');
+  }
+  // A stale socket of our own, left by a process that did not shut down cleanly.
+  await unlink(absolute).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw unsafe(absolute, `the stale socket cannot be removed (${error.code ?? 'error'})`);
+  });
+  return absolute;
+}
+
+async function checkDirectory(absolute: string): Promise<void> {
+  const directory = dirname(absolute);
+  const info = await stat(directory).catch((error: NodeJS.ErrnoException) => {
+    throw unsafe(absolute, `its directory cannot be used (${error.code ?? 'error'})`);
+  });
+  if (!info.isDirectory()) throw unsafe(absolute, 'its parent is not a directory');
+  // Group or world write access would let someone else unlink the socket and listen in its place.
+  if ((info.mode & 0o022) !== 0) {
+    throw unsafe(absolute, `its directory ${directory} is writable by others than its owner; use a 0700 directory`);
+  }
+  const uid = process.getuid?.();
+  if (info.uid !== uid && info.uid !== 0) {
+    throw unsafe(absolute, `its directory ${directory} belongs to another user`);
+  }
+}
+
+/** Connects once: a stale socket refuses, a live one accepts. */
+function isListening(path: string): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolveProbe(true);
+    });
+    probe.once('error', (error: NodeJS.ErrnoException) => resolveProbe(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'));
+  });
+}
+
+/** The identity of the socket file now at `path`, if there is one. @internal */
+export async function socketIdentity(path: string): Promise<SocketFileIdentity | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  return info?.isSocket() ? { dev: info.dev, ino: info.ino } : undefined;
+}
+
+/** Removes the socket file, only if it is still the one this server created. @internal */
+export async function removeSocketFile(path: string, created: SocketFileIdentity | undefined): Promise<void> {
+  if (created === undefined) return;
+  const now = await socketIdentity(path);
+  if (now === undefined || now.dev !== created.dev || now.ino !== created.ino) return;
+  await unlink(path).catch(() => undefined);
+}
+
+function unsafe(path: string, detail: string): ControlSocketError {
+  return new ControlSocketError('ERR_CONTROL_SOCKET_UNSAFE', path, detail);
+}
