@@ -127,4 +127,6 @@ export interface TokenStoreContext {
 }
 
 /** Input to the machine; every field is optional. */
-export type TokenStoreInput = Partial<TokenStoreDeps> | undefined;
+// `void` rather than `undefined`: XState infers input types from an optional field, which drops
+// `undefined`, and a parent could then not spawn the store without an input.
+export type TokenStoreInput = Partial<TokenStoreDeps> | void;

@@ -1,5 +1,5 @@
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
-import type { TokenStoreInput } from '../machines/protocol';
+import type { TokenStoreDeps, TokenStoreInput } from '../machines/protocol';
 import { resolveDeps } from '../machines/deps';
 import { tokenStoreMachine } from '../machines/tokenStore';
 import { AlreadyStartedError } from './errors';
@@ -9,7 +9,7 @@ import { TokenStoreHandle } from './tokenStoreHandle';
 import type { AuditHandler } from './audit';
 
 /** Options of `startLink`; all optional. */
-export interface TokenStoreOptions extends NonNullable<TokenStoreInput> {
+export interface TokenStoreOptions extends Partial<TokenStoreDeps> {
   /** The name to register under; `'BreakGlass.TokenStore'` by default. */
   readonly name?: string;
   /** Default timeout of `buildAndStore`, `delete`, `consume` and `clear`, in ms; 5000 as `GenServer.call`. */

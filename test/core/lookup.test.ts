@@ -19,7 +19,7 @@ describe('lookup()', () => {
     const store = startStore();
     const token = await store.buildAndStore();
     const wrong = Buffer.from(token);
-    wrong[31] ^= 1;
+    wrong.writeUInt8(wrong.readUInt8(31) ^ 1, 31);
     expect(store.lookup(wrong)).toEqual({ ok: false });
     expect(store.lookup(token).ok).toBe(true);
   });
