@@ -1,4 +1,8 @@
+import { mkdtempSync, rmdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openControlSocket } from '../control/server';
 import { encodeToken } from '../token';
 import { startLink } from '../startLink';
 import { createBreakGlassServer } from './server';
@@ -17,11 +21,20 @@ async function main(): Promise<void> {
   });
   const { port: bound } = server.address() as AddressInfo;
   const url = `http://${host}:${bound}`;
+  // BREAK_GLASS_SOCKET names the control socket; without it, a fresh 0700 directory keeps it private.
+  const privateDir = process.env.BREAK_GLASS_SOCKET ? undefined : mkdtempSync(join(tmpdir(), 'break-glass-'));
+  const socketPath = process.env.BREAK_GLASS_SOCKET || join(privateDir as string, 'control.sock');
+  const control = await openControlSocket(store, { path: socketPath, serviceUrl: `${url}/admin` });
   // Signals are handled before the token is printed: whoever reads it may stop us at once.
   const shutdown = (signal: NodeJS.Signals) => {
     process.stdout.write(`${signal} received, shutting down\n`);
+    // The socket goes first, so no operator request lands on a store that is shutting down.
+    const controlClosed = control
+      .close()
+      .then(() => privateDir !== undefined && rmdirSync(privateDir))
+      .catch(() => undefined);
     server.close(() => {
-      void store.stop().then(() => process.exit(0));
+      void Promise.all([controlClosed, store.stop()]).then(() => process.exit(0));
     });
     server.closeAllConnections();
   };
@@ -32,6 +45,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `break-glass demo listening on ${url}`,
+      `control socket: ${control.path}`,
       '',
       'Break-glass token (shown once; restarting this process invalidates it):',
       `  ${token}`,
@@ -40,6 +54,9 @@ async function main(): Promise<void> {
       `  curl -H 'Authorization: Bearer ${token}' ${url}/admin`,
       'Revoke it:',
       `  curl -X POST -H 'Authorization: Bearer ${token}' ${url}/break-glass/revoke`,
+      'Issue a fresh one, or check or revoke it, from this host:',
+      `  break-glass issue --socket ${control.path}`,
+      `  break-glass status --socket ${control.path}`,
       '',
     ].join('\n'),
   );
