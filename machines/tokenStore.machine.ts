@@ -27,9 +27,24 @@ function candidateOf(event: TokenStoreMachineEvent): Uint8Array | undefined {
  * `replyTo` can never put the store into error.
  */
 function replyTarget(event: ReplyAddress): AnyActorRef | undefined {
-  const target = event.replyTo;
-  if (!(target instanceof Actor)) return undefined;
-  return target.getSnapshot().status === 'active' ? target : undefined;
+  try {
+    const target = event.replyTo;
+    if (!(target instanceof Actor)) return undefined;
+    return target.getSnapshot().status === 'active' ? target : undefined;
+  } catch {
+    // An Actor look-alike whose getSnapshot throws is no reply target either.
+    return undefined;
+  }
+}
+
+// Expiry events the store scheduled itself. Anyone may send a look-alike
+// `BreakGlass.EXPIRE`; only these may drop a token as "expired", so the audit
+// trail cannot be made to report a removal under a false reason.
+const scheduledExpiries = new WeakSet<object>();
+
+/** True for an expiry event this module scheduled, never for a copy or a forgery. @internal */
+export function isScheduledExpiry(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && scheduledExpiries.has(event);
 }
 
 /** Echoes only a small string or a finite number, so a reply never carries a caller's huge payload. */
@@ -65,7 +80,10 @@ export const tokenStoreLogic = setup({
       return candidate !== undefined && context.record !== null && sealedMatches(context.record.sealed, candidate);
     },
     isCurrentGeneration: ({ context, event }) =>
-      event.type === 'BreakGlass.EXPIRE' && context.record !== null && context.record.generation === event.generation,
+      event.type === 'BreakGlass.EXPIRE' &&
+      isScheduledExpiry(event) &&
+      context.record !== null &&
+      context.record.generation === event.generation,
   },
   actions: {
     storeFreshToken: enqueueActions(({ context, event, enqueue }) => {
@@ -101,10 +119,9 @@ export const tokenStoreLogic = setup({
     scheduleExpiry: enqueueActions(({ context, enqueue }) => {
       const { record } = context;
       if (record === null || context.deps.ttlMs === null) return;
-      enqueue.raise(
-        { type: 'BreakGlass.EXPIRE', generation: record.generation },
-        { delay: context.deps.ttlMs, id: EXPIRY_TIMER },
-      );
+      const expiry = { type: 'BreakGlass.EXPIRE' as const, generation: record.generation };
+      scheduledExpiries.add(expiry);
+      enqueue.raise(expiry, { delay: context.deps.ttlMs, id: EXPIRY_TIMER });
     }),
     cancelExpiry: enqueueActions(({ enqueue }) => enqueue.cancel(EXPIRY_TIMER)),
     dropRecord: enqueueActions(({ context, event, enqueue }) => {

@@ -1,27 +1,58 @@
 import { Actor, type AnyActorScope, type AnyActorRef } from 'xstate';
 import { resolveDeps } from './deps';
-import { tokenStoreLogic } from './tokenStore.machine';
+import { isScheduledExpiry, tokenStoreLogic } from './tokenStore.machine';
 
 type TokenStoreSnapshot = ReturnType<typeof tokenStoreLogic.getInitialSnapshot>;
 
-function isEventObject(event: unknown): boolean {
+/** The fields the store reads from each event it accepts; everything else stays outside. */
+const FIELDS_READ: Readonly<Record<string, readonly string[]>> = {
+  BUILD: ['replyTo', 'requestId'],
+  DELETE: ['token', 'replyTo', 'requestId'],
+  CONSUME: ['token', 'replyTo', 'requestId'],
+  CLEAR: ['replyTo', 'requestId'],
+};
+
+/**
+ * The event as the store will see it: a plain object read once, at the door.
+ * Reading once means a getter or Proxy cannot answer differently later (or throw
+ * later, inside XState, where nothing catches it); a field whose read throws is
+ * simply missing, so a DELETE with such a token is refused as malformed. Extra
+ * fields, however large or cyclic, are left behind. Anything that is not an
+ * object with a string `type` is undefined: dropped.
+ */
+function admit(event: unknown): object | undefined {
+  let type: unknown;
   try {
-    return typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string';
+    if (typeof event !== 'object' || event === null) return undefined;
+    type = (event as { type?: unknown }).type;
   } catch {
-    return false;
+    return undefined;
   }
+  if (typeof type !== 'string') return undefined;
+  if (type === 'BreakGlass.EXPIRE') return isScheduledExpiry(event) ? (event as object) : undefined;
+  const admitted: Record<string, unknown> = { type };
+  for (const field of FIELDS_READ[type] ?? []) {
+    try {
+      const value: unknown = (event as Record<string, unknown>)[field];
+      if (value !== undefined) admitted[field] = value;
+    } catch {
+      // Left out: the machine treats a missing token as malformed and a missing replyTo as "no reply".
+    }
+  }
+  return Object.freeze(admitted);
 }
 
 /**
  * XState dereferences `event.type` after a transition, outside its own try/catch:
  * a `null` sent to an actor throws to the sender and leaves the mailbox stuck, so
- * every later event is queued forever. The store refuses such events at its door.
+ * every later event is queued forever. The store admits events at its door.
  */
 function guardMailbox(self: AnyActorRef): void {
   const actor = self as AnyActorRef & { _send(event: unknown): void };
   const deliver = actor._send;
   actor._send = function guardedSend(this: unknown, event: unknown) {
-    if (isEventObject(event)) deliver.call(this, event);
+    const admitted = admit(event);
+    if (admitted !== undefined) deliver.call(this, admitted);
   };
 }
 
@@ -32,7 +63,9 @@ function guardMailbox(self: AnyActorRef): void {
  * - A persisted snapshot holds no token, and restoring any snapshot, whatever it
  *   holds, gives an empty store: restart means empty, also for rehydration.
  * - An event that is not an object with a string `type` is ignored rather than
- *   handed to the machine.
+ *   handed to the machine; any other is copied once at the door, keeping only
+ *   the fields the store reads, so getters, Proxies and huge or cyclic payloads
+ *   never reach it.
  *
  * @example
  * ```ts
@@ -47,7 +80,10 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
   const getInitialSnapshot = machine.getInitialSnapshot;
   const start = machine.start;
 
-  machine.transition = (snapshot, event, scope) => (isEventObject(event) ? transition(snapshot, event, scope) : snapshot);
+  machine.transition = (snapshot, event, scope) => {
+    const admitted = admit(event);
+    return admitted === undefined ? snapshot : transition(snapshot, admitted as typeof event, scope);
+  };
 
   // Actor#start hands the logic its scope as a second argument, which the machine's own start ignores.
   const guardedStart = (snapshot: TokenStoreSnapshot, scope?: AnyActorScope) => {

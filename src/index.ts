@@ -14,6 +14,13 @@ export { encodeToken, decodeToken, type Token } from './token';
 export { SecretToken } from './lib/secretToken';
 export { SealedToken } from './lib/sealedToken';
 export { REDACTED } from './lib/redaction';
+export { sanitizeContext, sanitizeEvent, breakGlassSanitizers, type InspectorSanitizers } from './inspection/sanitizers';
+export { redactValue, UNREADABLE } from './inspection/redactValue';
+export {
+  redactInspectionEvent,
+  redactedInspector,
+  type RedactedInspectionEvent,
+} from './inspection/redactedInspection';
 export { TOKEN_LENGTH } from './lib/bytes';
 export { cryptoRandomSource, type RandomSource } from './lib/entropy';
 export type { AuditEvent, AuditEventType, AuditHandler, FacadeAuditEvent, Unsubscribe } from './audit';

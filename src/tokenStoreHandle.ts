@@ -97,7 +97,9 @@ export class TokenStoreHandle {
   async buildAndStore(options?: CallOptions): Promise<Token> {
     const reply = await this.#call('buildAndStore', options, (base) => ({ type: 'BUILD', ...base }));
     if (reply.type !== 'BreakGlass.BUILT') throw new TypeError('unexpected reply to BUILD');
-    const token = mintToken(reply.token.unwrap());
+    const bytes = reply.token.unwrap();
+    const token = mintToken(bytes);
+    bytes.fill(0);
     wipeReplyToken(reply);
     return token;
   }
