@@ -1,0 +1,189 @@
+import { randomFillSync } from 'node:crypto';
+import fc from 'fast-check';
+import { startLink, SecretToken, type TokenStoreHandle } from '../../src';
+
+let store: TokenStoreHandle | undefined;
+afterEach(async () => {
+  await store?.stop();
+  store = undefined;
+});
+
+const KNOWN_TYPES = new Set(['BUILD', 'DELETE', 'CONSUME', 'CLEAR', 'BreakGlass.EXPIRE']);
+
+function throwingGetter(type: string, field: string): object {
+  return Object.defineProperty({ type }, field, {
+    enumerable: true,
+    get() {
+      throw new Error(`getter ${field} throws`);
+    },
+  });
+}
+
+function cyclic(type: string): object {
+  const event: Record<string, unknown> = { type, token: undefined };
+  event.token = event;
+  event.replyTo = event;
+  return event;
+}
+
+/** Events from other actors that carry no valid request: each must leave the store as it was. */
+const junkEvent: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, undefined, 0, 'BUILD', ['CLEAR'], () => 'CLEAR'),
+  fc.record({ type: fc.string().filter((type) => !KNOWN_TYPES.has(type)) }),
+  fc.record({ type: fc.anything().filter((type) => typeof type !== 'string') }),
+  fc.record({ type: fc.constantFrom('DELETE', 'CONSUME'), token: fc.anything() }),
+  fc.record({ type: fc.constantFrom('DELETE', 'CONSUME'), token: fc.uint8Array({ minLength: 0, maxLength: 64 }) }),
+  fc.record({
+    type: fc.constantFrom('DELETE', 'CONSUME'),
+    token: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => SecretToken.wrap(bytes)),
+    replyTo: fc.anything(),
+    requestId: fc.oneof(fc.string({ minLength: 201, maxLength: 300 }), fc.object()),
+    extra: fc.anything(),
+  }),
+  fc.constantFrom('DELETE', 'CONSUME').map((type) => throwingGetter(type, 'token')),
+  fc.constantFrom('DELETE', 'CONSUME', 'BUILD', 'CLEAR').map((type) => throwingGetter(type, 'replyTo')),
+  fc.constantFrom('DELETE', 'CONSUME').map((type) => ({ type, token: new Array(100_000).fill(7) })),
+  fc.constantFrom('DELETE', 'CONSUME', 'CLEAR', 'BUILD').map(cyclic),
+  fc.integer({ min: 0, max: 20 }).map((generation) => ({ type: 'BreakGlass.EXPIRE', generation })),
+  fc.constant(new Proxy({}, { get: () => { throw new Error('trap'); } })),
+);
+
+function typeOf(event: unknown): unknown {
+  try {
+    return (event as { type?: unknown }).type;
+  } catch {
+    return undefined;
+  }
+}
+
+type Step =
+  | { readonly kind: 'junk'; readonly event: unknown }
+  | { readonly kind: 'rawCurrent'; readonly type: 'DELETE' | 'CONSUME' }
+  | { readonly kind: 'build' | 'deleteCurrent' | 'consumeCurrent' | 'clear' | 'deleteWrong' | 'sendDeleteCurrent' };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: junkEvent.map((event) => ({ kind: 'junk' as const, event })) },
+  { weight: 1, arbitrary: fc.constantFrom('DELETE' as const, 'CONSUME' as const).map((type) => ({ kind: 'rawCurrent' as const, type })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom('build', 'deleteCurrent', 'consumeCurrent', 'clear', 'deleteWrong', 'sendDeleteCurrent')
+      .map((kind) => ({ kind }) as Step),
+  },
+);
+
+describe('the event surface', () => {
+  it('keeps the store active and agreeing with the last valid operation, whatever other actors send', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 25 }), async (steps) => {
+        await store?.stop();
+        const drawn: Buffer[] = [];
+        const randomBytes = (size: number) => {
+          const bytes = randomFillSync(Buffer.alloc(size));
+          drawn.push(Buffer.from(bytes));
+          return bytes;
+        };
+        store = startLink({ name: 'fuzzed', randomBytes });
+        const actor = store.actorRef!;
+        let current: Buffer | null = null;
+        const retired: Buffer[] = [];
+        const drop = () => {
+          if (current !== null) retired.push(current);
+          current = null;
+        };
+        for (const next of steps) {
+          switch (next.kind) {
+            case 'junk': {
+              // A BUILD or CLEAR with junk beside its type is still a valid request: the model follows it.
+              const draws = drawn.length;
+              actor.send(next.event as never);
+              if (typeOf(next.event) === 'CLEAR') drop();
+              if (typeOf(next.event) === 'BUILD') {
+                expect(drawn.length).toBe(draws + 1);
+                drop();
+                current = drawn[draws]!;
+              }
+              break;
+            }
+            case 'rawCurrent':
+              // The right bytes, unwrapped: malformed, so nothing is removed.
+              if (current !== null) actor.send({ type: next.type, token: Buffer.from(current) } as never);
+              break;
+            case 'build':
+              drop();
+              current = await store.buildAndStore();
+              break;
+            case 'deleteCurrent':
+              expect((await store.delete(current ?? Buffer.alloc(32))).ok).toBe(current !== null);
+              drop();
+              break;
+            case 'consumeCurrent':
+              expect((await store.consume(current ?? Buffer.alloc(32))).ok).toBe(current !== null);
+              drop();
+              break;
+            case 'sendDeleteCurrent':
+              if (current !== null) actor.send({ type: 'DELETE', token: SecretToken.wrap(current) });
+              drop();
+              break;
+            case 'clear':
+              await store.clear();
+              drop();
+              break;
+            case 'deleteWrong':
+              expect((await store.delete(Buffer.alloc(32, 0xee))).ok).toBe(false);
+              break;
+          }
+          expect(actor.getSnapshot().status).toBe('active');
+          expect(store.actorRef).toBe(actor);
+          if (current !== null) expect(store.lookup(current).ok).toBe(true);
+          for (const old of retired) expect(store.lookup(old).ok).toBe(false);
+          expect(actor.getSnapshot().value).toBe(current === null ? 'empty' : 'holding');
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('DELETE with a token getter that throws', () => {
+  it('is refused as malformed and keeps the token', async () => {
+    store = startLink({ name: 'throwing-getter' });
+    const token = await store.buildAndStore();
+    const rejected: unknown[] = [];
+    store.on('event.rejected', (event) => rejected.push(event.reason));
+    store.actorRef!.send(throwingGetter('DELETE', 'token') as never);
+    expect(store.actorRef!.getSnapshot().status).toBe('active');
+    expect(store.lookup(token).ok).toBe(true);
+    expect(rejected).toEqual(['malformed_token']);
+  });
+
+  it('reads each field once, so a getter that changes its answer cannot swap the token after the check', async () => {
+    store = startLink({ name: 'changing-getter' });
+    const token = await store.buildAndStore();
+    let reads = 0;
+    const event = {
+      type: 'DELETE',
+      get token() {
+        reads += 1;
+        return reads === 1 ? SecretToken.wrap(Buffer.alloc(32, 1)) : SecretToken.wrap(token);
+      },
+    };
+    store.actorRef!.send(event as never);
+    expect(reads).toBe(1);
+    expect(store.lookup(token).ok).toBe(true);
+  });
+});
+
+describe('BreakGlass.EXPIRE from another actor', () => {
+  it('neither drops the token nor reports it expired', async () => {
+    store = startLink({ name: 'forged-expiry', ttlMs: 60_000 });
+    const token = await store.buildAndStore();
+    const audit: string[] = [];
+    store.on('*', (event) => audit.push(event.type));
+    for (let generation = 0; generation < 5; generation += 1) {
+      store.actorRef!.send({ type: 'BreakGlass.EXPIRE', generation } as never);
+    }
+    expect(store.lookup(token).ok).toBe(true);
+    expect(audit).toEqual([]);
+  });
+});
