@@ -12,7 +12,7 @@ import {
   type ControlErrorCode,
   type ControlResponse,
 } from './protocol';
-import { prepareSocketPath, removeSocketFile, socketIdentity, type SocketFileIdentity } from './socketPath';
+import { prepareSocketPath } from './socketPath';
 
 /** Options of {@link openControlSocket}. */
 export interface ControlSocketOptions {
@@ -22,7 +22,7 @@ export interface ControlSocketOptions {
   readonly idleTimeoutMs?: number;
   /** The longest request line accepted, in bytes; 4096 by default. */
   readonly maxLineBytes?: number;
-  /** Connections served at once; more are closed on arrival. 64 by default. */
+  /** Connections served at once; more are closed on arrival. 128 by default. */
   readonly maxConnections?: number;
   /** Returned with each issued token (e.g. `http://127.0.0.1:4000/admin`), so the CLI can print a ready `curl` line. */
   readonly serviceUrl?: string;
@@ -56,7 +56,7 @@ export interface ControlSocket {
 export async function openControlSocket(store: TokenStoreHandle, options: ControlSocketOptions): Promise<ControlSocket> {
   const idleTimeoutMs = positive(options.idleTimeoutMs ?? 10_000, 'options.idleTimeoutMs');
   const maxLineBytes = positive(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 'options.maxLineBytes');
-  const maxConnections = positive(options.maxConnections ?? 64, 'options.maxConnections');
+  const maxConnections = positive(options.maxConnections ?? 128, 'options.maxConnections');
   if (options.serviceUrl !== undefined && typeof options.serviceUrl !== 'string') {
     throw new TypeError('options.serviceUrl must be a string');
   }
@@ -86,23 +86,24 @@ export async function openControlSocket(store: TokenStoreHandle, options: Contro
     });
   });
   server.maxConnections = maxConnections;
-  const created = await listen(server, path);
+  await listen(server, path);
   // After start-up a failing accept (e.g. out of file descriptors) must not take the service down.
   server.on('error', () => process.emitWarning('the break-glass control socket failed to accept a client'));
 
   let closing: Promise<void> | undefined;
   return {
     path,
+    // libuv unlinks the socket file itself when the listening handle closes.
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of clients) socket.destroy();
-      }).then(() => removeSocketFile(path, created))),
+      })),
   };
 }
 
 /** Binds with a umask of 0177, so the socket is never reachable by others, not even for an instant. */
-async function listen(server: Server, path: string): Promise<SocketFileIdentity | undefined> {
+async function listen(server: Server, path: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
       // Someone bound the path between our check and our bind.
@@ -127,7 +128,6 @@ async function listen(server: Server, path: string): Promise<SocketFileIdentity 
     }
   });
   await chmod(path, 0o600);
-  return socketIdentity(path);
 }
 
 function positive(value: number, name: string): number {

@@ -3,12 +3,6 @@ import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { ControlSocketError } from '../errors';
 
-/** Which file a server created, so shutdown never removes a file that replaced it. @internal */
-export interface SocketFileIdentity {
-  readonly dev: number;
-  readonly ino: number;
-}
-
 // sun_path holds 108 bytes on Linux and 104 on macOS, a terminating NUL included.
 const MAX_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
 
@@ -74,20 +68,6 @@ function isListening(path: string): Promise<boolean> {
     });
     probe.once('error', (error: NodeJS.ErrnoException) => resolveProbe(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'));
   });
-}
-
-/** The identity of the socket file now at `path`, if there is one. @internal */
-export async function socketIdentity(path: string): Promise<SocketFileIdentity | undefined> {
-  const info = await lstat(path).catch(() => undefined);
-  return info?.isSocket() ? { dev: info.dev, ino: info.ino } : undefined;
-}
-
-/** Removes the socket file, only if it is still the one this server created. @internal */
-export async function removeSocketFile(path: string, created: SocketFileIdentity | undefined): Promise<void> {
-  if (created === undefined) return;
-  const now = await socketIdentity(path);
-  if (now === undefined || now.dev !== created.dev || now.ino !== created.ino) return;
-  await unlink(path).catch(() => undefined);
 }
 
 function unsafe(path: string, detail: string): ControlSocketError {
