@@ -14,7 +14,13 @@ export type FacadeAuditEvent =
       readonly at: Date;
       readonly command: ControlCommand | null;
       readonly outcome: 'ok' | ControlErrorCode;
-    };
+    }
+  /** A worker's replica announced itself to the owner and was sent the current state. */
+  | { readonly type: 'replica.joined'; readonly at: Date; readonly replica: string }
+  /** The owner stopped waiting for a replica: it exited, or did not confirm a change in time and was ended. */
+  | { readonly type: 'replica.dropped'; readonly at: Date; readonly replica: string; readonly reason: 'exited' | 'unresponsive' }
+  /** A replica sent a message tagged as replica protocol that does not follow it; nothing changed. */
+  | { readonly type: 'replica.rejected'; readonly at: Date; readonly replica: string; readonly reason: 'malformed_message' };
 
 /**
  * Everything the audit trail reports. Each event carries a time and, where a

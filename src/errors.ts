@@ -13,7 +13,9 @@ export type BreakGlassErrorCode =
   | 'ERR_CONTROL_SOCKET_UNSAFE'
   | 'ERR_CONTROL_SOCKET_IN_USE'
   | 'ERR_CONTROL_UNREACHABLE'
-  | 'ERR_CONTROL_PROTOCOL';
+  | 'ERR_CONTROL_PROTOCOL'
+  | 'ERR_OWNER_UNREACHABLE'
+  | 'ERR_REPLICA_PROTOCOL';
 
 /**
  * The base of every error the library throws or rejects with. Messages never
@@ -131,6 +133,23 @@ export class ControlUnreachableError extends BreakGlassError {
 export class ControlProtocolError extends BreakGlassError {
   constructor(readonly socketPath: string) {
     super('ERR_CONTROL_PROTOCOL', `the service at ${socketPath} did not answer with a control response`);
+  }
+}
+
+/** A replica's owner (the cluster primary or main thread) is gone or never answered: the channel to it is closed. */
+export class OwnerUnreachableError extends BreakGlassError {
+  constructor(
+    readonly storeName: string,
+    readonly operation: string,
+  ) {
+    super('ERR_OWNER_UNREACHABLE', `the owner of token store '${storeName}' is unreachable during ${operation}`);
+  }
+}
+
+/** A message between a replica and its owner is not part of the replica protocol. The message is never quoted. */
+export class ReplicaProtocolError extends BreakGlassError {
+  constructor(readonly operation: string) {
+    super('ERR_REPLICA_PROTOCOL', `a replica message for ${operation} is not part of the replica protocol`);
   }
 }
 
