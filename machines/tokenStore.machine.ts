@@ -77,7 +77,11 @@ export const tokenStoreLogic = setup({
   guards: {
     candidateMatches: ({ context, event }) => {
       const candidate = candidateOf(event);
-      return candidate !== undefined && context.record !== null && sealedMatches(context.record.sealed, candidate);
+      const { record } = context;
+      if (candidate === undefined || record === null || !sealedMatches(record.sealed, candidate)) return false;
+      // A CONSUME that reaches the store after the deadline but before the late timer is refused,
+      // as lookup refuses it: exactly at the deadline the token is expired.
+      return record.expiresAtTick === null || context.deps.monotonicNow() < record.expiresAtTick;
     },
     isCurrentGeneration: ({ context, event }) =>
       event.type === 'BreakGlass.EXPIRE' &&
