@@ -1,0 +1,106 @@
+import { createActor } from 'xstate';
+import { cryptoRandomSource, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
+import { SealedToken, sealedMatches } from '../../src/lib/sealedToken';
+import { findTokenIn, renderings } from './support/tokenEncodings';
+
+let store: TokenStoreHandle | undefined;
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await store?.stop();
+  store = undefined;
+});
+
+/** Records every Buffer the library allocates for secret bytes (all go through allocUnsafeSlow). */
+function recordAllocations(): Buffer[] {
+  const allocated: Buffer[] = [];
+  const allocate = Buffer.allocUnsafeSlow.bind(Buffer);
+  jest.spyOn(Buffer, 'allocUnsafeSlow').mockImplementation((size: number) => {
+    const buffer = allocate(size);
+    allocated.push(buffer);
+    return buffer;
+  });
+  return allocated;
+}
+
+const isZero = (buffer: Buffer) => buffer.every((byte) => byte === 0);
+
+describe('memory hygiene', () => {
+  it('zero-fills every buffer that held the token once it is dropped, except the caller’s own', async () => {
+    cryptoRandomSource(32); // The entropy pool is allocated once, outside the recording.
+    store = startLink({ name: 'hygiene' });
+    const allocated = recordAllocations();
+    const token = await store.buildAndStore();
+    const candidate = Buffer.from(token);
+    expect(await store.delete(candidate)).toEqual({ ok: true });
+    const second = await store.buildAndStore();
+    await store.clear();
+    const others = allocated.filter((buffer) => buffer !== token && buffer !== second);
+    expect(others.length).toBeGreaterThanOrEqual(8);
+    expect(others.filter((buffer) => !isZero(buffer))).toEqual([]);
+    expect(isZero(token)).toBe(false);
+  });
+
+  it('gives the caller a Buffer of its own: wiping it leaves the store intact, and it shares no pool', async () => {
+    store = startLink({ name: 'hygiene-own' });
+    const token = await store.buildAndStore();
+    expect(token.buffer.byteLength).toBe(32);
+    const kept = Buffer.from(token);
+    token.fill(0);
+    expect(store.lookup(kept).ok).toBe(true);
+  });
+
+  it('zero-fills the stored token when the store stops', async () => {
+    store = startLink({ name: 'hygiene-stop' });
+    const token = await store.buildAndStore();
+    const sealed = store.actorRef!.getSnapshot().context.record!.sealed;
+    await store.stop();
+    store = undefined;
+    expect(sealedMatches(sealed, token)).toBe(false);
+    expect(sealed.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('sealedMatches()', () => {
+  it('compares with crypto.timingSafeEqual for every candidate of the right length', () => {
+    const crypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const timingSafeEqual = jest.spyOn(crypto, 'timingSafeEqual');
+    const sealed = SealedToken.seal(Buffer.alloc(32, 3));
+    for (const candidate of [Buffer.alloc(32, 3), Buffer.alloc(32, 4), Buffer.from([3, ...new Array(31).fill(9)])]) {
+      sealedMatches(sealed, candidate);
+    }
+    sealedMatches(null, Buffer.alloc(32));
+    expect(timingSafeEqual).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('restoring a persisted snapshot', () => {
+  it('persists nothing secret and restores an empty store, whatever the snapshot says', async () => {
+    store = startLink({ name: 'restore', ttlMs: 5000 });
+    const token = await store.buildAndStore();
+    const persisted = store.actorRef!.getPersistedSnapshot();
+    expect(findTokenIn(renderings(persisted), [token])).toBeUndefined();
+    expect(persisted).toMatchObject({ value: 'empty', context: { record: null, deps: { ttlMs: 5000 } } });
+
+    const forged = { ...persisted, value: 'holding', context: { record: store.actorRef!.getSnapshot().context.record } };
+    const restored = createActor(tokenStoreMachine, { snapshot: forged as never }).start();
+    try {
+      expect(restored.getSnapshot().value).toBe('empty');
+      expect(restored.getSnapshot().context.record).toBeNull();
+    } finally {
+      restored.stop();
+    }
+  });
+
+  it('restores the ttl setting from a snapshot and ignores an invalid one', () => {
+    const persisted = createActor(tokenStoreMachine, { input: { ttlMs: 250 } }).getPersistedSnapshot();
+    const restored = createActor(tokenStoreMachine, { snapshot: persisted }).start();
+    const odd = createActor(tokenStoreMachine, { snapshot: { context: { deps: { ttlMs: -1 } } } as never }).start();
+    try {
+      expect(restored.getSnapshot().context.deps.ttlMs).toBe(250);
+      expect(odd.getSnapshot().context.deps.ttlMs).toBeNull();
+    } finally {
+      restored.stop();
+      odd.stop();
+    }
+  });
+});
