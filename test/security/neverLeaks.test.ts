@@ -38,8 +38,9 @@ describe('a raw inspect observer', () => {
     for (const type of ['BUILD', 'DELETE', 'CONSUME', 'CLEAR', 'BreakGlass.BUILT', 'BreakGlass.DELETED']) {
       expect(eventTypes).toContain(type);
     }
-    // Tokens from the first store (four), the restarted store (one) and the parent's child store (one).
-    expect(run.tokens).toHaveLength(6);
+    // Tokens from the first store (four), its restart (one), the supervised store (two) and the parent's child (one).
+    expect(run.tokens).toHaveLength(8);
+    expect(run.audit.map((event) => event.type)).toContain('store.restarted');
   });
 
   it('never receives a token in any encoding, in any inspection event type', () => {
@@ -158,14 +159,14 @@ describe('@statelyai/inspect with breakGlassSanitizers', () => {
     });
     const report = JSON.parse(stdout) as { tokens: string[]; relayed: string[]; unsanitized: string[] };
     const tokens = report.tokens.map((hex) => Buffer.from(hex, 'hex'));
-    // Six from every operation, and one a careless sender then put in an event as raw bytes.
-    expect(tokens).toHaveLength(7);
+    // Eight from every operation, and one a careless sender then put in an event as raw bytes.
+    expect(tokens).toHaveLength(9);
     expect(report.relayed.length).toBeGreaterThan(50);
     expect(report.relayed.filter((text) => findTokenIn(text, tokens) !== undefined)).toEqual([]);
     expect(report.relayed.some((text) => text.includes('[redacted]'))).toBe(true);
     // Without the sanitizers the raw bytes reach the relay: the search above can fail, and the sanitizers matter.
     const carelessToken = tokens.slice(-1);
     expect(report.unsanitized.some((text) => findTokenIn(text, carelessToken) !== undefined)).toBe(true);
-    expect(report.unsanitized.filter((text) => findTokenIn(text, tokens.slice(0, 6)) !== undefined)).toEqual([]);
+    expect(report.unsanitized.filter((text) => findTokenIn(text, tokens.slice(0, 8)) !== undefined)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { assign, createActor, sendTo, setup, type InspectionEvent, type Observer } from 'xstate';
 import {
+  childSpec,
   cryptoRandomSource,
+  startSupervisor,
   decodeToken,
   encodeToken,
   SecretToken,
@@ -59,7 +61,8 @@ const parentMachine = (randomBytes: (size: number) => Uint8Array) =>
 /**
  * Runs every operation the library offers against stores that report to
  * `inspect`: facade builds, lookups (good, bad, malformed), delete, consume,
- * clear, a crash and a restart under the same name, a parent-driven BUILD with
+ * clear, a crash and a restart under the same name, a crash under a supervisor
+ * and its restart, a parent-driven BUILD with
  * `replyTo` followed by DELETE and CONSUME, persisted snapshots of both.
  */
 export async function runEveryOperation(inspect: Inspect): Promise<OperationsRun> {
@@ -96,6 +99,22 @@ export async function runEveryOperation(inspect: Inspect): Promise<OperationsRun
   returned.push(store.actorRef?.getSnapshot());
   const fourth = await store.buildAndStore();
   returned.push(store.lookup(fourth), store);
+
+  // A crash under a supervisor: the same handle answers for the restarted, empty store.
+  const supervisor = startSupervisor({
+    name: 'leak-check-supervisor',
+    inspect,
+    children: [childSpec({ name: 'leak-check-supervised', randomBytes, onAudit: options.onAudit })],
+  });
+  const supervised = supervisor.store();
+  const fifth = await supervised.buildAndStore();
+  broken = true;
+  returned.push(await supervised.buildAndStore().catch((error: unknown) => error));
+  broken = false;
+  returned.push(supervised.lookup(fifth), supervisor.whichChildren());
+  const sixth = await supervised.buildAndStore();
+  returned.push(supervised.lookup(sixth), supervised.actorRef?.getPersistedSnapshot());
+  await supervisor.stop();
 
   const parent = createActor(parentMachine(randomBytes), { inspect });
   parent.start();
