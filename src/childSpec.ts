@@ -1,31 +1,52 @@
+import type { TokenStoreInput } from '../machines/protocol';
+import type { RestartType, SupervisedChildSpec } from '../machines/supervisor.protocol';
+import { tokenStoreMachine } from '../machines/tokenStore';
 import { DEFAULT_NAME } from './registry';
-import { startLink, type TokenStoreOptions } from './startLink';
+import { startLink, storeInput, type TokenStoreOptions } from './startLink';
 import type { TokenStoreHandle } from './tokenStoreHandle';
 
-/** How a supervisor starts and treats a child, after OTP's child specification. */
-export interface ChildSpec<Started = unknown> {
+/**
+ * How a supervisor starts and treats a child, after OTP's child specification.
+ * `start` starts it on its own; a supervisor spawns `logic` with `input` under
+ * `systemId` instead, so the child lives inside the supervisor's actor system.
+ */
+export interface ChildSpec<Started = unknown> extends SupervisedChildSpec {
   readonly id: string;
   readonly start: () => Started;
   /** `permanent`: always restarted; `transient`: only after a crash; `temporary`: never. */
-  readonly restart: 'permanent' | 'transient' | 'temporary';
+  readonly restart: RestartType;
   readonly type: 'worker' | 'supervisor';
 }
 
+/** A token store's child specification, as `childSpec` returns it. */
+export interface TokenStoreChildSpec extends ChildSpec<TokenStoreHandle> {
+  readonly logic: typeof tokenStoreMachine;
+  readonly input: TokenStoreInput;
+  /** The store's name: its system id under a supervisor and its name in `whereis`. */
+  readonly systemId: string;
+  readonly options: TokenStoreOptions;
+}
+
 /**
- * A child specification for a token store, as Elixir's `child_spec/1`: its id is
- * the store's name, and it is always restarted.
+ * A child specification for a token store, as Elixir's `child_spec/1`: its id and
+ * system id are the store's name, and it is always restarted. Pass it to
+ * `startSupervisor`, or spawn `spec.logic` with `spec.input` from any machine.
  *
  * @example
  * ```ts
  * const spec = childSpec({ name: 'tokens' }); // { id: 'tokens', restart: 'permanent', … }
  * ```
  */
-export function childSpec(options: TokenStoreOptions = {}): ChildSpec<TokenStoreHandle> & { readonly options: TokenStoreOptions } {
+export function childSpec(options: TokenStoreOptions = {}): TokenStoreChildSpec {
+  const name = options.name ?? DEFAULT_NAME;
   return {
-    id: options.name ?? DEFAULT_NAME,
+    id: name,
     start: () => startLink(options),
     restart: 'permanent',
     type: 'worker',
+    logic: tokenStoreMachine,
+    input: storeInput(options),
+    systemId: name,
     options,
   };
 }

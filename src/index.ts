@@ -1,6 +1,14 @@
 export { TokenStore } from './tokenStore';
 export { startLink, type TokenStoreOptions } from './startLink';
-export { childSpec, type ChildSpec } from './childSpec';
+export { childSpec, type ChildSpec, type TokenStoreChildSpec } from './childSpec';
+export { startSupervisor, DEFAULT_SUPERVISOR_NAME, type SupervisorOptions } from './supervisor/startSupervisor';
+export {
+  Supervisor,
+  type SupervisorActorRef,
+  type SupervisorExit,
+  type ChildCounts,
+  type ChildControlResult,
+} from './supervisor/supervisor';
 export { whereis, DEFAULT_NAME } from './registry';
 export {
   TokenStoreHandle,
@@ -50,6 +58,18 @@ export {
   type BreakGlassErrorCode,
 } from './errors';
 export { tokenStoreMachine } from '../machines/tokenStore';
+export { supervisorMachine } from '../machines/supervisor.machine';
+export type {
+  SupervisorStrategy,
+  RestartType,
+  SupervisedChildSpec,
+  SupervisorInput,
+  SupervisorControlEvent,
+  TerminateChildEvent,
+  RestartChildEvent,
+  ShutdownEvent,
+  ChildInfo,
+} from '../machines/supervisor.protocol';
 export { tokenStoreLogic } from '../machines/tokenStore.machine';
 export type {
   TokenStoreEvent,

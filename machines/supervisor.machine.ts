@@ -1,0 +1,114 @@
+import { enqueueActions, setup, type AnyActorRef } from 'xstate';
+import {
+  planChildExit,
+  planRestartChild,
+  planRetry,
+  planShutdown,
+  planStartAll,
+  planTerminate,
+  type SupervisionPlan,
+  type SupervisionView,
+} from './supervisor.plan';
+import type { ResolvedChildSpec, SupervisorContext, SupervisorEvent, SupervisorInput } from './supervisor.protocol';
+import { resolveSupervisorInput } from './supervisor.settings';
+
+/** The supervisor's committed children; none while its first snapshot is being built. */
+function viewOf(self: AnyActorRef, system: { get(systemId: string): AnyActorRef | undefined }): SupervisionView {
+  const snapshot = self.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> } | undefined;
+  return { children: snapshot?.children ?? {}, holderOf: (systemId) => system.get(systemId) };
+}
+
+/**
+ * XState types a child `id` only for logic named in `setup({ actors })`; children
+ * here come from input, so the id is typed away and kept at run time.
+ */
+function spawnOptions(spec: ResolvedChildSpec): { systemId?: string; input?: unknown } {
+  return { id: spec.id, systemId: spec.systemId, input: spec.input } as { systemId?: string; input?: unknown };
+}
+
+function planFor(context: SupervisorContext, event: SupervisorEvent, view: SupervisionView): SupervisionPlan {
+  switch (event.type) {
+    case 'BreakGlass.Supervisor.RETRY':
+      return planRetry(context, event.childIds, view);
+    case 'BreakGlass.Supervisor.TERMINATE_CHILD':
+      return planTerminate(context, event.childId, view);
+    case 'BreakGlass.Supervisor.RESTART_CHILD':
+      return planRestartChild(context, event.childId, view);
+    case 'BreakGlass.Supervisor.SHUTDOWN':
+      return planShutdown(context, view);
+    case 'BreakGlass.Supervisor.GIVE_UP':
+      return planShutdown(context, view);
+    default:
+      if (event.type.startsWith('xstate.error.actor.') || event.type.startsWith('xstate.done.actor.')) {
+        return planChildExit(context, event, view);
+      }
+      return planStartAll(context, view);
+  }
+}
+
+/**
+ * A supervisor as an XState machine: it spawns its children (each under its
+ * `systemId`), restarts them by strategy and restart type when they end, and
+ * gives up when restarts come faster than `maxRestarts` in `maxSeconds`: it then
+ * stops every child and fails with a `RestartIntensityError`, which its parent
+ * receives as `xstate.error.actor.<id>`. Defaults are OTP's: `one_for_one`,
+ * 3 restarts in 5 seconds, `permanent` children.
+ *
+ * @example
+ * ```ts
+ * spawnChild(supervisorMachine, {
+ *   id: 'supervisor',
+ *   input: { children: [{ id: 'tokens', logic: tokenStoreMachine, systemId: 'BreakGlass.TokenStore' }] },
+ * });
+ * ```
+ */
+export const supervisorMachine = setup({
+  types: {
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+    input: {} as SupervisorInput,
+  },
+  actions: {
+    supervise: enqueueActions(({ context, event, self, system, enqueue }) => {
+      const plan = planFor(context, event, viewOf(self, system));
+      enqueue.assign(plan.context);
+      // Stopping first frees the old instances' system ids, so the new ones can take them in the same step.
+      for (const id of plan.stop) enqueue.stopChild(id);
+      for (const spec of plan.spawn) enqueue.spawnChild(spec.logic, spawnOptions(spec));
+      if (plan.retry !== null) enqueue.sendTo(self, { type: 'BreakGlass.Supervisor.RETRY', childIds: plan.retry });
+      if (plan.giveUp !== null) enqueue.raise({ type: 'BreakGlass.Supervisor.GIVE_UP', error: plan.giveUp });
+    }),
+    failLater: enqueueActions(({ event, self, enqueue }) => {
+      if (event.type === 'BreakGlass.Supervisor.GIVE_UP') enqueue.sendTo(self, event);
+    }),
+    fail: ({ event }) => {
+      // Throwing is how an actor fails in XState: its observers and its parent receive this error.
+      if (event.type === 'BreakGlass.Supervisor.GIVE_UP') throw event.error;
+    },
+  },
+}).createMachine({
+  id: 'BreakGlass.Supervisor',
+  context: ({ input }) => ({ ...resolveSupervisorInput(input), terminated: [], restarts: [], lastFailure: null }),
+  initial: 'running',
+  states: {
+    running: {
+      entry: 'supervise',
+      on: {
+        'xstate.error.actor.*': { actions: 'supervise' },
+        'xstate.done.actor.*': { actions: 'supervise' },
+        'BreakGlass.Supervisor.RETRY': { actions: 'supervise' },
+        'BreakGlass.Supervisor.TERMINATE_CHILD': { actions: 'supervise' },
+        'BreakGlass.Supervisor.RESTART_CHILD': { actions: 'supervise' },
+        'BreakGlass.Supervisor.SHUTDOWN': { target: 'stopped', actions: 'supervise' },
+        'BreakGlass.Supervisor.GIVE_UP': { target: 'givingUp' },
+      },
+    },
+    // XState leaves the children of an actor that fails mid-transition running, so the children are
+    // stopped by the step that enters this state and the failure comes one event later, through the mailbox.
+    givingUp: {
+      entry: 'failLater',
+      on: { 'BreakGlass.Supervisor.GIVE_UP': { actions: 'fail' } },
+    },
+    stopped: { type: 'final' },
+  },
+});

@@ -1,0 +1,74 @@
+import { setup } from 'xstate';
+import { childSpec, type TokenStoreOptions } from '../../src';
+import { startSupervisor, type Supervisor, type SupervisorOptions } from '../../src';
+
+/**
+ * A random source that works until armed, then throws once per armed crash: the
+ * store drawing from it while armed fails, as a broken entropy source would.
+ * Restarted instances share it, so crashes can be lined up across restarts.
+ */
+export function crashableEntropy() {
+  let seed = 1;
+  let armed = 0;
+  return {
+    randomBytes: (size: number): Uint8Array => {
+      if (armed > 0) {
+        armed -= 1;
+        throw new Error('entropy source failed');
+      }
+      return Buffer.alloc(size, seed++ % 256);
+    },
+    /** The next `count` draws throw. */
+    arm(count = 1) {
+      armed += count;
+    },
+  };
+}
+
+/** A clock the test moves by hand, in milliseconds. */
+export function manualClock(start = 0) {
+  let now = start;
+  return {
+    now: () => now,
+    set(ms: number) {
+      now = ms;
+    },
+  };
+}
+
+/** A minimal child for strategy tests: `CRASH` fails it, `FINISH` ends it normally. */
+export const workerMachine = setup({
+  types: { events: {} as { type: 'CRASH' } | { type: 'FINISH' } },
+  actions: {
+    crash: () => {
+      throw new Error('worker crashed');
+    },
+  },
+}).createMachine({
+  initial: 'working',
+  states: {
+    working: { on: { CRASH: { actions: 'crash' }, FINISH: 'finished' } },
+    finished: { type: 'final' },
+  },
+});
+
+const running: Supervisor[] = [];
+
+/** Starts a supervisor that `stopAllSupervisors` stops after the test. */
+export function supervise(options: SupervisorOptions): Supervisor {
+  const supervisor = startSupervisor(options);
+  running.push(supervisor);
+  return supervisor;
+}
+
+/** Starts a supervisor over one token store with a crashable entropy source. */
+export function superviseStore(storeOptions: TokenStoreOptions = {}, options: Partial<SupervisorOptions> = {}) {
+  const entropy = crashableEntropy();
+  const spec = childSpec({ randomBytes: entropy.randomBytes, ...storeOptions });
+  const supervisor = supervise({ children: [spec], ...options });
+  return { supervisor, store: supervisor.store(), entropy, spec };
+}
+
+export async function stopAllSupervisors(): Promise<void> {
+  await Promise.all(running.splice(0).map((supervisor) => supervisor.stop()));
+}
