@@ -14,8 +14,14 @@ function startSupervisorActor(input: SupervisorInput, inspect?: (event: Inspecti
   return { actor, failures };
 }
 
-function child(actor: ReturnType<typeof startSupervisorActor>['actor'], id: string): AnyActorRef {
-  const ref = actor.getSnapshot().children[id] as AnyActorRef | undefined;
+type SupervisorActor = ReturnType<typeof startSupervisorActor>['actor'];
+
+function childrenOf(actor: SupervisorActor): Record<string, AnyActorRef | undefined> {
+  return actor.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+}
+
+function child(actor: SupervisorActor, id: string): AnyActorRef {
+  const ref = childrenOf(actor)[id];
   if (ref === undefined) throw new Error(`no child ${id}`);
   return ref;
 }
@@ -42,7 +48,7 @@ describe('supervisorMachine', () => {
   it('stops every child in reverse order, then starts them all in order, under one_for_all', () => {
     const order: string[] = [];
     const inspect = (event: InspectionEvent) => {
-      if (event.type === '@xstate.event' && event.event.type === 'xstate.init') order.push(`start ${event.actorRef.id}`);
+      if (event.type === '@xstate.event' && event.event.type === 'xstate.init') order.push(`start ${(event.actorRef as AnyActorRef).id}`);
     };
     const { actor } = startSupervisorActor({ children: workers('a', 'b', 'c'), strategy: 'one_for_all' }, inspect);
     const before = ['a', 'b', 'c'].map((id) => child(actor, id));
@@ -80,7 +86,7 @@ describe('supervisorMachine', () => {
     const second = child(actor, 'a');
     expect(second).not.toBe(first);
     second.send({ type: 'FINISH' });
-    expect(actor.getSnapshot().children['a']).toBeUndefined();
+    expect(childrenOf(actor)['a']).toBeUndefined();
     expect(actor.getSnapshot().context.terminated).toEqual(['a']);
     expect(actor.system.get('test.a')).toBeUndefined();
   });
@@ -92,7 +98,7 @@ describe('supervisorMachine', () => {
     });
     const b = child(actor, 'b');
     child(actor, 'a').send({ type: 'CRASH' });
-    expect(actor.getSnapshot().children['a']).toBeUndefined();
+    expect(childrenOf(actor)['a']).toBeUndefined();
     expect(actor.getSnapshot().context.specs.map((spec) => spec.id)).toEqual(['b']);
     expect(child(actor, 'b')).toBe(b);
     expect(actor.getSnapshot().context.restarts).toHaveLength(0);
@@ -106,12 +112,12 @@ describe('supervisorMachine', () => {
     const b = child(actor, 'b');
     child(actor, 'a').send({ type: 'CRASH' });
     expect(b.getSnapshot().status).toBe('stopped');
-    expect(actor.getSnapshot().children['b']).toBeUndefined();
+    expect(childrenOf(actor)['b']).toBeUndefined();
     expect(actor.getSnapshot().context.specs.map((spec) => spec.id)).toEqual(['a']);
   });
 
   describe('restart intensity', () => {
-    function crashAt(clock: ReturnType<typeof manualClock>, actor: ReturnType<typeof startSupervisorActor>['actor'], ms: number) {
+    function crashAt(clock: ReturnType<typeof manualClock>, actor: SupervisorActor, ms: number) {
       clock.set(ms);
       child(actor, 'a').send({ type: 'CRASH' });
     }
@@ -167,7 +173,7 @@ describe('supervisorMachine', () => {
   it('keeps a terminated child down until RESTART_CHILD', () => {
     const { actor } = startSupervisorActor({ children: workers('a') });
     actor.send({ type: 'BreakGlass.Supervisor.TERMINATE_CHILD', childId: 'a' });
-    expect(actor.getSnapshot().children['a']).toBeUndefined();
+    expect(childrenOf(actor)['a']).toBeUndefined();
     expect(actor.system.get('test.a')).toBeUndefined();
     actor.send({ type: 'BreakGlass.Supervisor.RESTART_CHILD', childId: 'a' });
     expect(child(actor, 'a').getSnapshot().status).toBe('active');
