@@ -2,7 +2,7 @@ import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import type { TokenStoreReply, TokenStoreEvent } from '../machines/protocol';
 import { wipeReplyToken } from '../machines/tokenStore.machine';
 import type { AuditEvent, AuditEventType, AuditHandler, Unsubscribe } from './audit';
-import { NotRunningError } from './errors';
+import { NotRunningError, StoreExitedError } from './errors';
 import { AuditHub } from './lib/auditHub';
 import { isTokenBytes } from './lib/bytes';
 import { PendingCalls } from './lib/pendingCalls';
@@ -95,8 +95,15 @@ export class TokenStoreHandle {
    * @throws NotRunningError, CallTimeoutError, StoreExitedError (by code: ERR_NOT_RUNNING, ERR_CALL_TIMEOUT, ERR_STORE_EXITED).
    */
   async buildAndStore(options?: CallOptions): Promise<Token> {
+    const answering = this.#binding.actor;
     const reply = await this.#call('buildAndStore', options, (base) => ({ type: 'BUILD', ...base }));
     if (reply.type !== 'BreakGlass.BUILT') throw new TypeError('unexpected reply to BUILD');
+    // The store may die between its reply and this line; its token died with it, so never hand that token out.
+    const after = answering?.getSnapshot();
+    if (after?.status !== 'active') {
+      wipeReplyToken(reply);
+      throw new StoreExitedError(this.#binding.name, 'buildAndStore', after?.status === 'error' ? after.error : 'stopped');
+    }
     const bytes = reply.token.unwrap();
     const token = mintToken(bytes);
     bytes.fill(0);

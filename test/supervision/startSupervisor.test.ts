@@ -1,0 +1,214 @@
+import type { AnyActorRef } from 'xstate';
+import { childSpec, startLink, TokenStore, whereis, type AuditEvent, type TokenStoreActorRef } from '../../src';
+import { crashableEntropy, manualClock, stopAllSupervisors, supervise, superviseStore } from './support';
+
+const NAME = 'BreakGlass.TokenStore';
+
+function liveStore(actor: AnyActorRef): TokenStoreActorRef {
+  return actor.system.get(NAME) as TokenStoreActorRef;
+}
+
+afterEach(async () => {
+  await stopAllSupervisors();
+});
+
+describe('startSupervisor()', () => {
+  it('registers the store under its name in the actor system and in whereis', () => {
+    const { supervisor, store } = superviseStore();
+    expect(liveStore(supervisor.actorRef)).toBe(store.actorRef);
+    expect(liveStore(supervisor.actorRef).getSnapshot().status).toBe('active');
+    expect(whereis(NAME)).toBe(store);
+  });
+
+  it('restarts a store whose random source throws with an empty context; the old token no longer looks up', async () => {
+    const { supervisor, store, entropy } = superviseStore();
+    const before = await store.buildAndStore();
+    const crashed = store.actorRef;
+    entropy.arm();
+    await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
+    expect(crashed?.getSnapshot().status).toBe('error');
+    const restarted = liveStore(supervisor.actorRef);
+    expect(restarted).not.toBe(crashed);
+    expect(restarted.getSnapshot().context.record).toBeNull();
+    expect(store.lookup(before)).toEqual({ ok: false });
+    expect(TokenStore.lookup(before)).toEqual({ ok: false });
+    const after = await TokenStore.buildAndStore();
+    expect(store.lookup(after).ok).toBe(true);
+  });
+
+  it('survives three crashes in a row in one tick, with system.get answering the live store after each', async () => {
+    const { supervisor, store, entropy } = superviseStore();
+    const seen = new Set<AnyActorRef>();
+    entropy.arm(3);
+    for (let crash = 0; crash < 3; crash += 1) {
+      const current = liveStore(supervisor.actorRef);
+      seen.add(current);
+      current.send({ type: 'BUILD' });
+      expect(current.getSnapshot().status).toBe('error');
+      expect(liveStore(supervisor.actorRef).getSnapshot().status).toBe('active');
+    }
+    seen.add(liveStore(supervisor.actorRef));
+    expect(seen.size).toBe(4);
+    expect(supervisor.actorRef.getSnapshot().status).toBe('active');
+    expect(store.lookup(await store.buildAndStore()).ok).toBe(true);
+  });
+
+  it('answers lookup with error, never throwing and never from the dead instance, between a crash and the restart', async () => {
+    const { supervisor, store, entropy } = superviseStore();
+    const token = await store.buildAndStore();
+    const crashing = liveStore(supervisor.actorRef);
+    const inTheGap: unknown[] = [];
+    // Runs after the handle has dropped the crashed instance and before the supervisor hears of it.
+    crashing.subscribe({
+      error: () => {
+        inTheGap.push(store.lookup(token), TokenStore.lookup(token), supervisor.actorRef.system.get(NAME));
+      },
+    });
+    entropy.arm();
+    crashing.send({ type: 'BUILD' });
+    expect(inTheGap).toEqual([{ ok: false }, { ok: false }, undefined]);
+    expect(store.lookup(token)).toEqual({ ok: false });
+  });
+
+  it('rejects every call pending on a crashed store with ERR_STORE_EXITED carrying the reason', async () => {
+    const { store, entropy } = superviseStore();
+    const pending: Promise<unknown>[] = [];
+    // Audit handlers run while the store is busy, so these calls queue behind the one that crashes it.
+    const subscription = store.on('token.built', () => {
+      subscription.unsubscribe();
+      entropy.arm();
+      pending.push(store.buildAndStore(), store.clear(), store.buildAndStore({ timeoutMs: 60_000 }));
+    });
+    const first = store.buildAndStore();
+    const results = await Promise.allSettled([first, ...pending]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    for (const result of results) {
+      const error = (result as PromiseRejectedResult).reason;
+      expect(error).toMatchObject({ code: 'ERR_STORE_EXITED', storeName: NAME });
+      expect((error as { reason: unknown }).reason).toBeInstanceOf(Error);
+    }
+    expect(store.actorRef?.getSnapshot().context.record).toBeNull();
+  });
+
+  it('never resolves buildAndStore with a token that a crash after the reply has already wiped', async () => {
+    const { supervisor, store, entropy } = superviseStore();
+    const call = store.buildAndStore();
+    // The reply is in; the store dies before the caller resumes.
+    entropy.arm();
+    liveStore(supervisor.actorRef).send({ type: 'BUILD' });
+    await expect(call).rejects.toMatchObject({ code: 'ERR_STORE_EXITED', operation: 'buildAndStore' });
+  });
+
+  it('keeps the store active and its token valid after a BUILD without replyTo, one with a stopped replyTo, and a DELETE without token', async () => {
+    const { supervisor, store } = superviseStore();
+    const token = await store.buildAndStore();
+    const stoppedInbox = startLink({ name: 'a-stopped-actor' });
+    const stoppedRef = stoppedInbox.actorRef as AnyActorRef;
+    await stoppedInbox.stop();
+    const live = liveStore(supervisor.actorRef);
+    live.send({ type: 'DELETE' } as never);
+    expect(store.lookup(token).ok).toBe(true);
+    live.send({ type: 'BUILD' });
+    live.send({ type: 'BUILD', replyTo: stoppedRef, requestId: 1 });
+    expect(live.getSnapshot().status).toBe('active');
+    expect(liveStore(supervisor.actorRef)).toBe(live);
+    expect(live.getSnapshot().context.generation).toBe(3);
+  });
+
+  it('gives up after more than maxRestarts crashes in maxSeconds, freeing the name and reporting why', async () => {
+    const clock = manualClock();
+    const { supervisor, store, entropy } = superviseStore({}, { now: clock.now, maxRestarts: 2, maxSeconds: 1 });
+    entropy.arm(3);
+    for (const ms of [0, 500, 1000]) {
+      clock.set(ms);
+      await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
+    }
+    const exit = await supervisor.exited;
+    expect(exit).toMatchObject({ reason: 'failed', error: { code: 'ERR_RESTART_INTENSITY', childId: NAME, maxRestarts: 2 } });
+    expect(whereis(NAME)).toBeUndefined();
+    expect(store.lookup(Buffer.alloc(32))).toEqual({ ok: false });
+    await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_NOT_RUNNING' });
+    await expect(TokenStore.clear()).rejects.toMatchObject({ code: 'ERR_NOT_RUNNING' });
+  });
+
+  it('reports start, exit and restart with its reason on the audit trail', async () => {
+    const events: AuditEvent[] = [];
+    const entropy = crashableEntropy();
+    const supervisor = supervise({ children: [childSpec({ randomBytes: entropy.randomBytes, onAudit: (e) => events.push(e) })] });
+    entropy.arm();
+    await expect(supervisor.store().buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
+    expect(events.map((event) => event.type)).toEqual(['store.started', 'store.exited', 'store.restarted']);
+    expect(events[2]).toMatchObject({ name: NAME, reason: 'Error' });
+  });
+
+  it('refuses a store name already taken with ERR_ALREADY_STARTED and starts nothing', async () => {
+    const standalone = startLink({ name: 'taken' });
+    try {
+      expect(() => supervise({ children: [childSpec({ name: 'free' }), childSpec({ name: 'taken' })] })).toThrow(
+        expect.objectContaining({ code: 'ERR_ALREADY_STARTED' }),
+      );
+      expect(whereis('free')).toBeUndefined();
+      expect(whereis('taken')).toBe(standalone);
+    } finally {
+      await standalone.stop();
+    }
+  });
+
+  it('passes its inspect option to every actor it starts, restarted ones included', () => {
+    const inspected = new Set<AnyActorRef>();
+    const entropy = crashableEntropy();
+    const supervisor = supervise({
+      children: [childSpec({ randomBytes: entropy.randomBytes })],
+      inspect: (event) => inspected.add(event.actorRef as AnyActorRef),
+    });
+    const first = liveStore(supervisor.actorRef);
+    entropy.arm();
+    first.send({ type: 'BUILD' });
+    const second = liveStore(supervisor.actorRef);
+    expect(inspected).toEqual(new Set([supervisor.actorRef, first, second]));
+  });
+});
+
+describe('Supervisor', () => {
+  it('lists its children in start order with their live actors, and counts them', () => {
+    const supervisor = supervise({ children: [childSpec({ name: 'one' }), childSpec({ name: 'two' })] });
+    const children = supervisor.whichChildren();
+    expect(children.map((child) => [child.id, child.restart, child.type])).toEqual([
+      ['one', 'permanent', 'worker'],
+      ['two', 'permanent', 'worker'],
+    ]);
+    expect(children[0]!.actor).toBe(supervisor.store('one').actorRef);
+    expect(supervisor.countChildren()).toEqual({ specs: 2, active: 2, supervisors: 0, workers: 2 });
+  });
+
+  it('terminates a child until restartChild, with OTP-style refusals', async () => {
+    const supervisor = supervise({ children: [childSpec({ name: 'one' })] });
+    const store = supervisor.store();
+    const token = await store.buildAndStore();
+    expect(supervisor.terminateChild('one')).toEqual({ ok: true });
+    expect(supervisor.terminateChild('one')).toEqual({ ok: false, reason: 'not_running' });
+    expect(supervisor.terminateChild('nobody')).toEqual({ ok: false, reason: 'not_found' });
+    expect(supervisor.countChildren()).toMatchObject({ specs: 1, active: 0 });
+    await expect(store.clear()).rejects.toMatchObject({ code: 'ERR_NOT_RUNNING' });
+    expect(supervisor.restartChild('one')).toEqual({ ok: true });
+    expect(supervisor.restartChild('one')).toEqual({ ok: false, reason: 'running' });
+    expect(store.lookup(token)).toEqual({ ok: false });
+    expect(store.lookup(await store.buildAndStore()).ok).toBe(true);
+  });
+
+  it('stops the store when its handle is stopped, as terminateChild', async () => {
+    const supervisor = supervise({ children: [childSpec({ name: 'one' })] });
+    await supervisor.store().stop();
+    expect(supervisor.whichChildren()[0]!.actor).toBeUndefined();
+  });
+
+  it('stop() ends the children and itself, rejects waiting calls and frees the names', async () => {
+    const { supervisor, store } = superviseStore({ name: 'stopping' });
+    const stopped = store.actorRef;
+    await supervisor.stop();
+    expect(stopped?.getSnapshot().status).toBe('stopped');
+    expect(await supervisor.exited).toEqual({ reason: 'stopped' });
+    expect(whereis('stopping')).toBeUndefined();
+    await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_NOT_RUNNING' });
+  });
+});
