@@ -47,8 +47,14 @@ export function decodeToken(text: string): Token {
   if (typeof text !== 'string') throw new MalformedTokenError('expected a string');
   if (text.length !== 43) throw new MalformedTokenError('expected 43 characters of base64url');
   if (!BASE64URL_TOKEN.test(text)) throw new MalformedTokenError('expected only base64url characters, unpadded');
-  const bytes = Buffer.from(text, 'base64url');
-  // Unreachable for text that passed the pattern; kept so a decoder change can never yield a short token.
-  if (bytes.byteLength !== TOKEN_LENGTH) throw new MalformedTokenError('expected 32 bytes');
-  return bytes as Token;
+  // Node decodes small strings into its shared 8 KiB pool, where any other pooled
+  // Buffer's `.buffer` could read the token: copy out to memory of its own, wipe the pool's copy.
+  const decoded = Buffer.from(text, 'base64url');
+  try {
+    // Unreachable for text that passed the pattern; kept so a decoder change can never yield a short token.
+    if (decoded.byteLength !== TOKEN_LENGTH) throw new MalformedTokenError('expected 32 bytes');
+    return mintToken(decoded);
+  } finally {
+    decoded.fill(0);
+  }
 }

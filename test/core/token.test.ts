@@ -60,3 +60,11 @@ describe('decodeToken()', () => {
     }
   });
 });
+
+describe('decodeToken() memory', () => {
+  it("answers a Buffer with memory of its own, outside Node's shared pool", () => {
+    const decoded = decodeToken(encodeToken(bytes));
+    expect(decoded.byteOffset).toBe(0);
+    expect(decoded.buffer.byteLength).toBe(32);
+  });
+});
