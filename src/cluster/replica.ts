@@ -1,0 +1,227 @@
+import nodeCluster from 'node:cluster';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import {
+  BreakGlassError,
+  CallTimeoutError,
+  NotRunningError,
+  OwnerUnreachableError,
+  ReplicaProtocolError,
+  StoreExitedError,
+  type BreakGlassErrorCode,
+} from '../errors';
+import { redactRendering } from '../lib/redaction';
+import { DEFAULT_NAME } from '../registry';
+import { decodeToken, encodeToken, mintToken, type Token } from '../token';
+import type { CallOptions, ConsumeResult, DeleteResult, LookupResult } from '../tokenStoreHandle';
+import { ipcChannel, parentPortChannel, type IpcEndpoint, type ReplicaChannel } from './channel';
+import { parseOwnerMessage, REPLICA_TAG, type ReplicaOperation, type WireResult } from './protocol';
+import { ReplicaVerifier } from './replicaVerifier';
+
+/** Options of `openReplica`. */
+export interface ReplicaOptions {
+  /** The link to the owner; by default `process` in a cluster worker, `parentPort` in a worker thread. */
+  readonly channel?: ReplicaChannel;
+  /** How long a write waits for the owner, in ms, replicas' confirmations included; 10000 by default. */
+  readonly callTimeoutMs?: number;
+}
+
+interface Waiting {
+  readonly operation: ReplicaOperation;
+  readonly timeoutMs: number;
+  readonly resolve: (result: WireResult) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const REFUSED: { readonly ok: false } = Object.freeze({ ok: false as const });
+
+/**
+ * A read replica of the owner's token store, in a cluster worker or a worker
+ * thread. `lookup` is synchronous and local, as the store's own; writes go to
+ * the owner, which applies them one at a time and resolves them only once every
+ * live replica has the new state. Until the first state arrives, and for good
+ * once the owner is gone, every lookup answers `{ ok: false }`.
+ *
+ * It holds the token's digest, and the token's bytes once a lookup matched them,
+ * both private; it renders as `[redacted]`.
+ */
+export class TokenStoreReplica {
+  readonly #channel: ReplicaChannel;
+  readonly #verifier = new ReplicaVerifier();
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #callTimeoutMs: number;
+  readonly #stop: Array<() => void>;
+  readonly #readiness: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  #name = DEFAULT_NAME;
+  #nextId = 0;
+  #closed = false;
+
+  /** @internal Use `openReplica`. */
+  constructor(channel: ReplicaChannel, callTimeoutMs: number) {
+    this.#channel = channel;
+    this.#callTimeoutMs = callTimeoutMs;
+    this.#stop = [channel.onMessage((message) => this.#receive(message)), channel.onClose(() => this.close())];
+    channel.send({ tag: REPLICA_TAG, kind: 'hello' });
+  }
+
+  /** The owner's store name, once the first state arrived. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** True once the owner's state arrived and until the owner is gone. */
+  get ready(): boolean {
+    return this.#verifier.ready && !this.#closed;
+  }
+
+  /** The version of the owner's state this replica holds. */
+  get version(): number {
+    return this.#verifier.version;
+  }
+
+  /**
+   * Resolves once the replica holds the owner's state: serve requests after it.
+   * @throws OwnerUnreachableError (`ERR_OWNER_UNREACHABLE`) when the owner is gone first.
+   */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.#closed) return Promise.reject(new OwnerUnreachableError(this.#name, 'whenReady'));
+    return new Promise((resolve, reject) => this.#readiness.push({ resolve, reject }));
+  }
+
+  /** Checks `token` against the active one, locally and in constant time; never throws. */
+  lookup(token: Uint8Array): LookupResult {
+    return this.#verifier.lookup(token);
+  }
+
+  /**
+   * Builds a fresh token at the owner. Resolves once every live replica accepts
+   * it; the token travels only to this replica.
+   * @throws OwnerUnreachableError, CallTimeoutError, NotRunningError, StoreExitedError (by code).
+   */
+  async buildAndStore(options?: CallOptions): Promise<Token> {
+    const result = await this.#call('buildAndStore', undefined, options);
+    if (!('token' in result)) throw new ReplicaProtocolError('buildAndStore');
+    const bytes = decodeToken(result.token);
+    const token = mintToken(bytes);
+    bytes.fill(0);
+    this.#verifier.learn(token, result.version);
+    return token;
+  }
+
+  /** Deletes `token` if it is the active one; resolves once no live replica accepts it. */
+  async delete(token: Uint8Array, options?: CallOptions): Promise<DeleteResult> {
+    // The seed's pre-check: a token this replica does not accept costs the owner nothing.
+    if (!this.lookup(token).ok) return REFUSED;
+    const result = await this.#call('delete', encodeToken(token), options);
+    return 'ok' in result && result.ok ? { ok: true } : REFUSED;
+  }
+
+  /** Consumes `token`: match and delete in one step, at the owner; of two racing consumers, one wins. */
+  async consume(token: Uint8Array, options?: CallOptions): Promise<ConsumeResult> {
+    if (!this.lookup(token).ok) return REFUSED;
+    const result = await this.#call('consume', encodeToken(token), options);
+    if (!('ok' in result) || !result.ok || result.insertedAtMs === undefined) return REFUSED;
+    return { ok: true, insertedAt: new Date(result.insertedAtMs) };
+  }
+
+  /** Clears the owner's store; resolves once every live replica is empty. */
+  async clear(options?: CallOptions): Promise<{ readonly ok: true }> {
+    await this.#call('clear', undefined, options);
+    return { ok: true };
+  }
+
+  /** Stops listening to the owner and empties the replica; waiting writes reject with `ERR_OWNER_UNREACHABLE`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#verifier.empty();
+    for (const stop of this.#stop.splice(0)) stop();
+    for (const [id, waiting] of this.#waiting) this.#settle(id, waiting, new OwnerUnreachableError(this.#name, waiting.operation));
+    for (const { reject } of this.#readiness.splice(0)) reject(new OwnerUnreachableError(this.#name, 'whenReady'));
+  }
+
+  #call(operation: ReplicaOperation, token: string | undefined, options?: CallOptions): Promise<WireResult> {
+    if (this.#closed) return Promise.reject(new OwnerUnreachableError(this.#name, operation));
+    const timeoutMs = options?.timeoutMs ?? this.#callTimeoutMs;
+    const id = ++this.#nextId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const waiting = this.#waiting.get(id);
+        if (waiting !== undefined) this.#settle(id, waiting, new CallTimeoutError(this.#name, operation, timeoutMs));
+      }, timeoutMs);
+      this.#waiting.set(id, { operation, timeoutMs, resolve, reject, timer });
+      this.#channel.send({ tag: REPLICA_TAG, kind: 'call', id, op: operation, ...(token === undefined ? {} : { token }) });
+    });
+  }
+
+  #receive(raw: unknown): void {
+    const parsed = parseOwnerMessage(raw);
+    if (parsed.kind === 'foreign' || this.#closed) return;
+    if (parsed.kind === 'malformed') {
+      const waiting = parsed.id === undefined ? undefined : this.#waiting.get(parsed.id);
+      if (waiting !== undefined) this.#settle(parsed.id!, waiting, new ReplicaProtocolError(waiting.operation));
+      return;
+    }
+    const message = parsed.message;
+    if (message.kind === 'state') {
+      this.#name = message.name;
+      this.#verifier.apply(message.version, message.verifier);
+      this.#channel.send({ tag: REPLICA_TAG, kind: 'ack', version: this.#verifier.version });
+      for (const { resolve } of this.#readiness.splice(0)) resolve();
+      return;
+    }
+    const waiting = this.#waiting.get(message.id);
+    if (waiting === undefined) return;
+    this.#settle(message.id, waiting, 'error' in message ? this.#error(message.error, waiting) : message.result);
+  }
+
+  #settle(id: number, waiting: Waiting, outcome: WireResult | Error): void {
+    this.#waiting.delete(id);
+    clearTimeout(waiting.timer);
+    if (outcome instanceof Error) waiting.reject(outcome);
+    else waiting.resolve(outcome);
+  }
+
+  /** The owner's error, as the same class a single-process store would throw. */
+  #error(code: BreakGlassErrorCode, waiting: Waiting): BreakGlassError {
+    switch (code) {
+      case 'ERR_NOT_RUNNING':
+        return new NotRunningError(this.#name);
+      case 'ERR_CALL_TIMEOUT':
+        return new CallTimeoutError(this.#name, waiting.operation, waiting.timeoutMs);
+      case 'ERR_STORE_EXITED':
+        return new StoreExitedError(this.#name, waiting.operation, 'exited at the owner');
+      default:
+        return new ReplicaProtocolError(waiting.operation);
+    }
+  }
+}
+redactRendering(TokenStoreReplica, 'TokenStoreReplica');
+
+/**
+ * Opens a read replica of the owner's store, in a cluster worker or a worker
+ * thread, and says hello to the owner, which answers with its state.
+ *
+ * @example
+ * ```ts
+ * const store = openReplica();
+ * await store.whenReady();
+ * http.createServer((req, res) => (store.lookup(bearer(req)).ok ? admin(res) : deny(res))).listen(8080);
+ * ```
+ * @throws TypeError outside a cluster worker or worker thread when no channel is given.
+ * @throws RangeError when `options.callTimeoutMs` is not a positive number.
+ */
+export function openReplica(options: ReplicaOptions = {}): TokenStoreReplica {
+  const callTimeoutMs = options.callTimeoutMs ?? 10_000;
+  if (!(Number.isFinite(callTimeoutMs) && callTimeoutMs > 0)) {
+    throw new RangeError('options.callTimeoutMs must be a positive number of milliseconds');
+  }
+  return new TokenStoreReplica(options.channel ?? defaultChannel(), callTimeoutMs);
+}
+
+function defaultChannel(): ReplicaChannel {
+  if (nodeCluster.isWorker) return ipcChannel(process as unknown as IpcEndpoint, 'cluster primary');
+  if (!isMainThread && parentPort !== null) return parentPortChannel(parentPort);
+  throw new TypeError('openReplica: outside a cluster worker or a worker thread, options.channel is required');
+}
