@@ -154,6 +154,29 @@ describe('startSupervisor()', () => {
     }
   });
 
+  it("never lets a crashed instance's expiry timer act on its successor", async () => {
+    jest.useFakeTimers();
+    try {
+      const clock = manualClock();
+      const { supervisor, store, entropy } = superviseStore({ ttlMs: 1000, monotonicNow: clock.now });
+      await store.buildAndStore();
+      clock.set(500);
+      await jest.advanceTimersByTimeAsync(500);
+      entropy.arm();
+      liveStore(supervisor.actorRef).send({ type: 'BUILD' });
+      const successor = await store.buildAndStore();
+      expect(store.actorRef?.getSnapshot().context.record?.generation).toBe(1);
+      clock.set(1000);
+      await jest.advanceTimersByTimeAsync(500);
+      expect(store.lookup(successor).ok).toBe(true);
+      clock.set(1500);
+      await jest.advanceTimersByTimeAsync(500);
+      expect(store.lookup(successor)).toEqual({ ok: false });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('passes its inspect option to every actor it starts, restarted ones included', () => {
     const inspected = new Set<AnyActorRef>();
     const entropy = crashableEntropy();
