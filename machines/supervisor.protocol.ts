@@ -58,6 +58,7 @@ export interface ChildFailure {
   readonly reason: unknown;
 }
 
+/** What the supervisor remembers between events; its children themselves live in the snapshot. */
 export interface SupervisorContext {
   /** Every child the supervisor knows, in start order; a temporary child leaves the list when it ends. */
   readonly specs: readonly ResolvedChildSpec[];
