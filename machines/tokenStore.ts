@@ -1,4 +1,5 @@
 import { Actor, type AnyActorScope, type AnyActorRef } from 'xstate';
+import { UnreadableEventError } from '../src/errors';
 import { resolveDeps } from './deps';
 import { isScheduledExpiry, tokenStoreLogic } from './tokenStore.machine';
 
@@ -12,13 +13,19 @@ const FIELDS_READ: Readonly<Record<string, readonly string[]>> = {
   CLEAR: ['replyTo', 'requestId'],
 };
 
+/** Marks an admitted event whose token could not be read. */
+const UNREADABLE_TOKEN = Symbol('BreakGlass.unreadableToken');
+/** Events already admitted at the actor's door, so the transition does not read them twice. */
+const admittedEvents = new WeakSet<object>();
+
 /**
  * The event as the store will see it: a plain object read once, at the door.
  * Reading once means a getter or Proxy cannot answer differently later (or throw
- * later, inside XState, where nothing catches it); a field whose read throws is
- * simply missing, so a DELETE with such a token is refused as malformed. Extra
- * fields, however large or cyclic, are left behind. Anything that is not an
- * object with a string `type` is undefined: dropped.
+ * later, inside XState, where nothing catches it). Extra fields, however large or
+ * cyclic, are left behind; a `replyTo` or `requestId` whose read throws is left
+ * out. A `token` whose read throws is marked, and the store fails on it (see
+ * `hardened`). Anything that is not an object with a string `type` is undefined:
+ * dropped.
  */
 function admit(event: unknown): object | undefined {
   let type: unknown;
@@ -30,16 +37,18 @@ function admit(event: unknown): object | undefined {
   }
   if (typeof type !== 'string') return undefined;
   if (type === 'BreakGlass.EXPIRE') return isScheduledExpiry(event) ? (event as object) : undefined;
-  const admitted: Record<string, unknown> = { type };
+  const admitted: Record<string | symbol, unknown> = { type };
   for (const field of FIELDS_READ[type] ?? []) {
     try {
       const value: unknown = (event as Record<string, unknown>)[field];
       if (value !== undefined) admitted[field] = value;
     } catch {
-      // Left out: the machine treats a missing token as malformed and a missing replyTo as "no reply".
+      if (field === 'token') admitted[UNREADABLE_TOKEN] = true;
     }
   }
-  return Object.freeze(admitted);
+  const frozen = Object.freeze(admitted);
+  admittedEvents.add(frozen);
+  return frozen;
 }
 
 /**
@@ -65,7 +74,8 @@ function guardMailbox(self: AnyActorRef): void {
  * - An event that is not an object with a string `type` is ignored rather than
  *   handed to the machine; any other is copied once at the door, keeping only
  *   the fields the store reads, so getters, Proxies and huge or cyclic payloads
- *   never reach it.
+ *   never reach it. A DELETE or CONSUME whose `token` getter throws makes the
+ *   store fail with `ERR_EVENT_UNREADABLE`: a supervisor restarts it empty.
  *
  * @example
  * ```ts
@@ -81,8 +91,12 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
   const start = machine.start;
 
   machine.transition = (snapshot, event, scope) => {
-    const admitted = admit(event);
-    return admitted === undefined ? snapshot : transition(snapshot, admitted as typeof event, scope);
+    const admitted = admittedEvents.has(event) ? event : admit(event);
+    if (admitted === undefined) return snapshot;
+    // A token the store cannot read is one it cannot judge: failing (and, under a
+    // supervisor, restarting empty) is safer than guessing what the sender meant.
+    if (UNREADABLE_TOKEN in admitted) throw new UnreadableEventError((admitted as unknown as { type: string }).type);
+    return transition(snapshot, admitted as typeof event, scope);
   };
 
   // Actor#start hands the logic its scope as a second argument, which the machine's own start ignores.

@@ -8,6 +8,7 @@ export type BreakGlassErrorCode =
   | 'ERR_CALL_TIMEOUT'
   | 'ERR_STORE_EXITED'
   | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_EVENT_UNREADABLE'
   | 'ERR_NAME_CONFLICT'
   | 'ERR_RESTART_INTENSITY'
   | 'ERR_CONTROL_SOCKET_UNSAFE'
@@ -77,6 +78,17 @@ export class StoreExitedError extends BreakGlassError {
 export class MalformedTokenError extends BreakGlassError {
   constructor(detail: string) {
     super('ERR_TOKEN_MALFORMED', `malformed token: ${detail}`);
+  }
+}
+
+/**
+ * An event's `token` field threw when the store read it. The store fails on such an
+ * event rather than guess; a supervisor restarts it empty. The message names only
+ * the event type.
+ */
+export class UnreadableEventError extends BreakGlassError {
+  constructor(readonly eventType: string) {
+    super('ERR_EVENT_UNREADABLE', `the token of a ${eventType} event could not be read`);
   }
 }
 

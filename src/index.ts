@@ -50,6 +50,7 @@ export {
   CallTimeoutError,
   StoreExitedError,
   MalformedTokenError,
+  UnreadableEventError,
   NameConflictError,
   RestartIntensityError,
   ControlSocketError,

@@ -40,7 +40,6 @@ const junkEvent: fc.Arbitrary<unknown> = fc.oneof(
     requestId: fc.oneof(fc.string({ minLength: 201, maxLength: 300 }), fc.object()),
     extra: fc.anything(),
   }),
-  fc.constantFrom('DELETE', 'CONSUME').map((type) => throwingGetter(type, 'token')),
   fc.constantFrom('DELETE', 'CONSUME', 'BUILD', 'CLEAR').map((type) => throwingGetter(type, 'replyTo')),
   fc.constantFrom('DELETE', 'CONSUME').map((type) => ({ type, token: new Array(100_000).fill(7) })),
   fc.constantFrom('DELETE', 'CONSUME', 'CLEAR', 'BUILD').map(cyclic),
@@ -146,15 +145,25 @@ describe('the event surface', () => {
 });
 
 describe('DELETE with a token getter that throws', () => {
-  it('is refused as malformed and keeps the token', async () => {
+  // A token the store cannot read is one it cannot judge: it fails rather than guess,
+  // and a supervisor restarts it empty (test/supervision/calls.test.ts covers that half).
+  it('makes a standalone store fail with ERR_EVENT_UNREADABLE, refuse the old token, and throw nothing out of the facade', async () => {
     store = startLink({ name: 'throwing-getter' });
     const token = await store.buildAndStore();
-    const rejected: unknown[] = [];
-    store.on('event.rejected', (event) => rejected.push(event.reason));
-    store.actorRef!.send(throwingGetter('DELETE', 'token') as never);
+    const actor = store.actorRef!;
+    expect(() => actor.send(throwingGetter('DELETE', 'token') as never)).not.toThrow();
+    expect(actor.getSnapshot().status).toBe('error');
+    expect(actor.getSnapshot().error).toMatchObject({ code: 'ERR_EVENT_UNREADABLE' });
+    expect(store.lookup(token)).toEqual({ ok: false });
+    await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_NOT_RUNNING' });
+  });
+
+  it('keeps the token when only a replyTo getter throws', async () => {
+    store = startLink({ name: 'throwing-reply-to' });
+    const token = await store.buildAndStore();
+    store.actorRef!.send(throwingGetter('DELETE', 'replyTo') as never);
     expect(store.actorRef!.getSnapshot().status).toBe('active');
     expect(store.lookup(token).ok).toBe(true);
-    expect(rejected).toEqual(['malformed_token']);
   });
 
   it('reads each field once, so a getter that changes its answer cannot swap the token after the check', async () => {

@@ -115,6 +115,28 @@ describe('startSupervisor()', () => {
     expect(live.getSnapshot().context.generation).toBe(3);
   });
 
+  it('restarts the store after a DELETE whose token getter throws: the old token is refused, a new one works, nothing throws', async () => {
+    const { supervisor, store } = superviseStore();
+    const token = await store.buildAndStore();
+    const crashed = liveStore(supervisor.actorRef);
+    const hostile = Object.defineProperty({ type: 'DELETE' }, 'token', {
+      enumerable: true,
+      get() {
+        throw new Error('token getter throws');
+      },
+    });
+    expect(() => crashed.send(hostile as never)).not.toThrow();
+    expect(crashed.getSnapshot().status).toBe('error');
+    expect(crashed.getSnapshot().error).toMatchObject({ code: 'ERR_EVENT_UNREADABLE' });
+    const restarted = liveStore(supervisor.actorRef);
+    expect(restarted).not.toBe(crashed);
+    expect(restarted.getSnapshot().status).toBe('active');
+    expect(store.lookup(token)).toEqual({ ok: false });
+    expect(TokenStore.lookup(token)).toEqual({ ok: false });
+    const fresh = await store.buildAndStore();
+    expect(store.lookup(fresh).ok).toBe(true);
+  });
+
   it('gives up after more than maxRestarts crashes in maxSeconds, freeing the name and reporting why', async () => {
     const clock = manualClock();
     const { supervisor, store, entropy } = superviseStore({}, { now: clock.now, maxRestarts: 2, maxSeconds: 1 });
