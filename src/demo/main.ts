@@ -6,12 +6,19 @@ import { openControlSocket } from '../control/server';
 import { encodeToken } from '../token';
 import { startLink } from '../startLink';
 import { createBreakGlassServer } from './server';
+import { runClusterDemo } from './clusterDemo';
 
 /** The demo service: start the store, issue one token, print it once, serve until a signal. */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('PORT must be a port number');
   const host = '127.0.0.1';
+  const workers = process.env.BREAK_GLASS_WORKERS;
+  if (workers !== undefined && workers !== '') {
+    const count = Number(workers);
+    if (!Number.isInteger(count) || count < 1 || count > 64) throw new RangeError('BREAK_GLASS_WORKERS must be 1 to 64');
+    return runClusterDemo(count, port);
+  }
 
   const store = startLink();
   const server = createBreakGlassServer(store);

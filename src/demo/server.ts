@@ -32,7 +32,11 @@ function send(response: ServerResponse, status: number, body: string): void {
  * The demo service: `/admin` opens with the break-glass token, `/break-glass/revoke`
  * deletes it, `/healthz` answers without one.
  */
-export function createBreakGlassServer(store: TokenStoreHandle, now: () => number = Date.now): Server {
+export function createBreakGlassServer(
+  // Only lookup and delete, so a cluster worker's replica serves as well as the store's own handle.
+  store: Pick<TokenStoreHandle, 'lookup' | 'delete'>,
+  now: () => number = Date.now,
+): Server {
   return createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const route = `${request.method} ${path}`;
