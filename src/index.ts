@@ -56,8 +56,21 @@ export {
   ControlSocketError,
   ControlUnreachableError,
   ControlProtocolError,
+  OwnerUnreachableError,
+  ReplicaProtocolError,
   type BreakGlassErrorCode,
 } from './errors';
+export { serveReplicas, serveClusterReplicas, type ClusterReplicaOptions } from './cluster/serveReplicas';
+export { ReplicaOwner, type ReplicaOwnerOptions } from './cluster/replicaOwner';
+export { openReplica, TokenStoreReplica, type ReplicaOptions } from './cluster/replica';
+export {
+  clusterWorkerChannel,
+  ipcChannel,
+  threadWorkerChannel,
+  parentPortChannel,
+  type ReplicaChannel,
+  type IpcEndpoint,
+} from './cluster/channel';
 export { tokenStoreMachine } from '../machines/tokenStore';
 export { supervisorMachine } from '../machines/supervisor.machine';
 export type {
