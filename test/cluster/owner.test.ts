@@ -1,5 +1,8 @@
 import { inspect } from 'node:util';
+import { childSpec } from '../../src/childSpec';
 import { REPLICA_TAG } from '../../src/cluster/protocol';
+import { serveReplicas } from '../../src/cluster/serveReplicas';
+import { startSupervisor } from '../../src/supervisor/startSupervisor';
 import { encodeToken } from '../../src/token';
 import { attachedPort, closeAll, hello, nextMessage, ownedStore, replicaOf } from './support/ports';
 
@@ -170,5 +173,30 @@ describe('malformed replica messages', () => {
     expect(state).toMatchObject({ kind: 'state', verifier: { digest: expect.any(String) } });
     expect(audit.filter((event) => event.type === 'replica.rejected')).toHaveLength(3);
     expect(owner.lookup(token).ok).toBe(true);
+  });
+});
+
+describe('serveReplicas() with a supervised store', () => {
+  it('empties replicas when the store crashes, and replicates the restarted store', async () => {
+    let draws = 0;
+    const randomBytes = (size: number) => (++draws === 2 ? Buffer.alloc(1) : Buffer.alloc(size, draws));
+    const supervisor = startSupervisor({ name: 'replica-test.supervisor', children: [childSpec({ name: 'replica-test.supervised', randomBytes })] });
+    const store = supervisor.store('replica-test.supervised');
+    const owner = serveReplicas(store);
+    try {
+      const [a, b] = await Promise.all([replicaOf(owner), replicaOf(owner)]);
+      const before = await a!.replica.buildAndStore();
+      expect(b!.replica.lookup(before).ok).toBe(true);
+      const restarted = new Promise((resolve) => store.on('store.restarted', resolve));
+      await expect(b!.replica.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
+      expect(a!.replica.lookup(before)).toEqual({ ok: false });
+      await restarted;
+      const after = await b!.replica.buildAndStore();
+      expect(a!.replica.lookup(after).ok).toBe(true);
+      expect(a!.replica.lookup(before).ok).toBe(false);
+    } finally {
+      owner.close();
+      await supervisor.stop();
+    }
   });
 });
