@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judge, verdictLine } from './budgets';
+import { clusterRows } from './clusterReplica';
 import { mixedLoad } from './mixedLoad';
 import { inspectionCost, lookupRows, parentRoundTripRow, writeRows, type Row } from './operations';
 import { heapSoak, lifecycleSoak } from './soak';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const scale = quick ? 10 : 1;
   const startedAt = new Date();
 
-  const rows: Row[] = [...(await lookupRows()), ...(await writeRows()), parentRoundTripRow()];
+  const rows: Row[] = [...(await lookupRows()), ...(await writeRows()), parentRoundTripRow(), ...(await clusterRows())];
   const inspection = await inspectionCost();
   const load = await mixedLoad(10_000, 10 / (quick ? 5 : 1), quick ? 1 : 3);
   const lifecycle = await lifecycleSoak(10_000 / scale);
