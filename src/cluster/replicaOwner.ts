@@ -238,7 +238,14 @@ export class ReplicaOwner {
 
   /** A replica's write, applied like the owner's own; only the replica that asked hears the new token. */
   #serve(peer: Peer, call: Call): void {
-    const candidate = call.token === undefined ? undefined : decodeToken(call.token);
+    let candidate: Token | undefined;
+    try {
+      candidate = call.token === undefined ? undefined : decodeToken(call.token);
+    } catch {
+      // The parser admits only canonical text; should the two ever disagree, the caller hears why, the owner goes on.
+      peer.channel.send({ tag: REPLICA_TAG, kind: 'reply', id: call.id, error: 'ERR_REPLICA_PROTOCOL' });
+      return;
+    }
     const run = async (): Promise<WireResult> => {
       switch (call.op) {
         case 'buildAndStore': {
