@@ -28,6 +28,7 @@ export function judge(
   inspection: InspectionCost,
   heap: HeapSoakFigures,
   lifecycle: LifecycleSoakFigures,
+  crashToReadyNs: number,
 ): Verdict[] {
   const verdicts: Verdict[] = [];
   const check = (name: string, measured: number, limit: number, show: (n: number) => string) =>
@@ -37,6 +38,9 @@ export function judge(
   check('lookup-hit-vs-baseline', hit.subject.medianNs / hit.baseline.medianNs, 2, ratio);
   check('buildAndStore-median', row(rows, 'buildAndStore').subject.medianNs, 6_500, micros);
   check('clear-median', row(rows, 'clear').subject.medianNs, 3_000, micros);
+
+  // The supervised restart, less the one build that proves the new owner takes requests.
+  check('crash-to-ready-median', crashToReadyNs, 50_000, micros);
 
   const { build, lookup } = inspection;
   check('inspector-cost-on-writes', build.inspected.medianNs / build.plain.medianNs, 2, ratio);

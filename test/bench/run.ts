@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judge, verdictLine } from './budgets';
 import { clusterRows } from './clusterReplica';
+import { crashToReady } from './crashToReady';
 import { mixedLoad } from './mixedLoad';
 import { inspectionCost, lookupRows, parentRoundTripRow, writeRows, type Row } from './operations';
 import { heapSoak, lifecycleSoak } from './soak';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [...(await lookupRows()), ...(await writeRows()), parentRoundTripRow(), ...(await clusterRows())];
   const inspection = await inspectionCost();
+  const restart = await crashToReady(quick ? 200 : 2_000);
   const load = await mixedLoad(10_000, 10 / (quick ? 5 : 1), quick ? 1 : 3);
   const lifecycle = await lifecycleSoak(10_000 / scale);
   const heap = await heapSoak(1_000_000 / scale);
@@ -33,7 +35,12 @@ async function main(): Promise<void> {
     console.log(row.name.padEnd(38) + ns(row.subject.medianNs) + ' ' + ns(row.subject.p99Ns) + ' ' +
       ns(row.baseline.medianNs) + ' ' + ns(row.baseline.p99Ns) + `${ratio.toFixed(2)}x`.padStart(8));
   }
-  console.log('crash -> ready: not measured, no supervisor in src/index.ts');
+  const readyNs = restart.crash.medianNs - restart.build.medianNs;
+  console.log(
+    `crash -> ready under startSupervisor: ${ns(readyNs).trim()} ns median ` +
+      `(${ns(restart.crash.medianNs).trim()} ns including the first build, p99 ${ns(restart.crash.p99Ns).trim()}; ` +
+      `a build alone ${ns(restart.build.medianNs).trim()} ns; no baseline)`,
+  );
   const kops = (n: number) => `${(n / 1000).toFixed(0)}k ops/s`;
   const ms = (n: number) => `${(n / 1e6).toFixed(1)}ms`;
   console.log(
@@ -56,10 +63,10 @@ async function main(): Promise<void> {
       `heap growth after GC ${(lifecycle.heapGrowthBytes / 1024).toFixed(0)} KiB`,
   );
 
-  const verdicts = judge(rows, inspection, heap, lifecycle);
+  const verdicts = judge(rows, inspection, heap, lifecycle, readyNs);
   for (const verdict of verdicts) console.log(verdictLine(verdict));
 
-  const results = { node: process.version, startedAt, quick, rows, inspection, load, heap, lifecycle, verdicts };
+  const results = { node: process.version, startedAt, quick, rows, restart, inspection, load, heap, lifecycle, verdicts };
   writeFileSync(join(process.cwd(), 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
