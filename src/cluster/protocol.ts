@@ -14,12 +14,17 @@ const OPERATIONS: readonly string[] = ['buildAndStore', 'delete', 'consume', 'cl
 
 /**
  * What a replica needs to recognise the token without holding it: the SHA-256
- * digest (base64) and the insertion time, or null when no token is active.
+ * digest (base64), the insertion time, and how long the token had left to live
+ * when the owner sent this (null when it does not expire). The time left, not
+ * the deadline: monotonic clocks of two processes share no origin, so the
+ * replica adds it to its own clock on receipt. The whole verifier is null when
+ * no token is active.
  * @internal
  */
 export interface WireVerifier {
   readonly digest: string;
   readonly insertedAtMs: number;
+  readonly remainingMs: number | null;
 }
 
 /** Owner to replica: the state as of `version`, sent to every replica. @internal */
@@ -112,7 +117,9 @@ function isWireVerifier(value: unknown): value is WireVerifier {
     typeof value.digest === 'string' &&
     BASE64_DIGEST.test(value.digest) &&
     typeof value.insertedAtMs === 'number' &&
-    Number.isFinite(value.insertedAtMs)
+    Number.isFinite(value.insertedAtMs) &&
+    // A missing deadline must not read as "never expires": it is malformed, and the replica keeps what it had.
+    (value.remainingMs === null || (typeof value.remainingMs === 'number' && Number.isFinite(value.remainingMs) && value.remainingMs >= 0))
   );
 }
 

@@ -1,4 +1,5 @@
 import nodeCluster from 'node:cluster';
+import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import {
   BreakGlassError,
@@ -23,6 +24,11 @@ export interface ReplicaOptions {
   readonly channel?: ReplicaChannel;
   /** How long a write waits for the owner, in ms, replicas' confirmations included; 10000 by default. */
   readonly callTimeoutMs?: number;
+  /**
+   * A clock in ms that never goes back, on which this replica keeps the deadline
+   * of an expiring token; `performance.now()` by default. Replaceable for tests.
+   */
+  readonly monotonicNow?: () => number;
 }
 
 interface Waiting {
@@ -40,14 +46,16 @@ const REFUSED: { readonly ok: false } = Object.freeze({ ok: false as const });
  * thread. `lookup` is synchronous and local, as the store's own; writes go to
  * the owner, which applies them one at a time and resolves them only once every
  * live replica has the new state. Until the first state arrives, and for good
- * once the owner is gone, every lookup answers `{ ok: false }`.
+ * once the owner is gone, every lookup answers `{ ok: false }`. A token of a
+ * store with `ttlMs` is refused from its deadline on, kept on this replica's
+ * own clock, even before the owner's expiry reaches it.
  *
  * It holds the token's digest, and the token's bytes once a lookup matched them,
  * both private; it renders as `[redacted]`.
  */
 export class TokenStoreReplica {
   readonly #channel: ReplicaChannel;
-  readonly #verifier = new ReplicaVerifier();
+  readonly #verifier: ReplicaVerifier;
   readonly #waiting = new Map<number, Waiting>();
   readonly #callTimeoutMs: number;
   readonly #stop: Array<() => void>;
@@ -57,8 +65,9 @@ export class TokenStoreReplica {
   #closed = false;
 
   /** @internal Use `openReplica`. */
-  constructor(channel: ReplicaChannel, callTimeoutMs: number) {
+  constructor(channel: ReplicaChannel, callTimeoutMs: number, monotonicNow: () => number = () => performance.now()) {
     this.#channel = channel;
+    this.#verifier = new ReplicaVerifier(monotonicNow);
     this.#callTimeoutMs = callTimeoutMs;
     this.#stop = [channel.onMessage((message) => this.#receive(message)), channel.onClose(() => this.close())];
     channel.send({ tag: REPLICA_TAG, kind: 'hello' });
@@ -211,13 +220,16 @@ redactRendering(TokenStoreReplica, 'TokenStoreReplica');
  * ```
  * @throws TypeError outside a cluster worker or worker thread when no channel is given.
  * @throws RangeError when `options.callTimeoutMs` is not a positive number.
+ * @throws TypeError when `options.monotonicNow` is given and is not a function.
  */
 export function openReplica(options: ReplicaOptions = {}): TokenStoreReplica {
   const callTimeoutMs = options.callTimeoutMs ?? 10_000;
   if (!(Number.isFinite(callTimeoutMs) && callTimeoutMs > 0)) {
     throw new RangeError('options.callTimeoutMs must be a positive number of milliseconds');
   }
-  return new TokenStoreReplica(options.channel ?? defaultChannel(), callTimeoutMs);
+  const { monotonicNow } = options;
+  if (monotonicNow !== undefined && typeof monotonicNow !== 'function') throw new TypeError('options.monotonicNow must be a function');
+  return new TokenStoreReplica(options.channel ?? defaultChannel(), callTimeoutMs, monotonicNow);
 }
 
 function defaultChannel(): ReplicaChannel {

@@ -16,7 +16,8 @@ export function tokenDigest(token: Uint8Array): Buffer {
 
 /**
  * What a replica knows about the active token: its digest, its insertion time,
- * and the version of the owner's state they came from. A lookup hashes the
+ * its deadline on this replica's own monotonic clock when it expires, and the
+ * version of the owner's state they came from. A lookup hashes the
  * candidate and compares digests in constant time; the first candidate that
  * matches is kept sealed (the worker already held those bytes: they came with
  * its own request, not over the channel), and later lookups are one
@@ -24,14 +25,22 @@ export function tokenDigest(token: Uint8Array): Buffer {
  * after that a mismatch is a certain miss.
  *
  * Renders as `[redacted]`; the learned bytes are zero-filled when the version
- * changes or the replica empties.
+ * changes, the deadline passes, or the replica empties.
  * @internal
  */
 export class ReplicaVerifier {
+  readonly #monotonicNow: () => number;
   #version = 0;
   #digest: Buffer | null = null;
   #insertedAtMs = 0;
+  #expiresAtTick: number | null = null;
+  #highWaterTick = Number.NEGATIVE_INFINITY;
   #learned: SealedToken | null = null;
+
+  /** `monotonicNow`: a clock in ms that never goes back, on which the token's deadline is kept. */
+  constructor(monotonicNow: () => number) {
+    this.#monotonicNow = monotonicNow;
+  }
 
   /** The version of the owner's state held now; 0 before the first one arrived. */
   get version(): number {
@@ -53,6 +62,8 @@ export class ReplicaVerifier {
       if (digest.byteLength === 32) {
         this.#digest = digest;
         this.#insertedAtMs = verifier.insertedAtMs;
+        // The owner's time left becomes a deadline on this clock now: the transit time only ever errs on the late side by the IPC delay.
+        this.#expiresAtTick = verifier.remainingMs === null ? null : this.#tick() + verifier.remainingMs;
       }
     }
     return true;
@@ -66,10 +77,10 @@ export class ReplicaVerifier {
   /** Constant-time check of `candidate`; never throws. */
   lookup(candidate: Uint8Array): LookupResult {
     if (!isTokenBytes(candidate)) return REFUSED;
-    if (this.#learned !== null) return sealedMatches(this.#learned, candidate) ? this.#found() : REFUSED;
+    if (this.#learned !== null) return sealedMatches(this.#learned, candidate) && this.#live() ? this.#found() : REFUSED;
     const digest = this.#digest;
     const matches = constantTimeEqual(tokenDigest(candidate), digest ?? DECOY_DIGEST) && digest !== null;
-    if (!matches) return REFUSED;
+    if (!matches || !this.#live()) return REFUSED;
     this.#learned = SealedToken.seal(candidate);
     return this.#found();
   }
@@ -77,6 +88,23 @@ export class ReplicaVerifier {
   /** Seals the token a build of this replica's own answered, when it is the one of the state held now. */
   learn(token: Uint8Array, version: number): void {
     if (version === this.#version && this.#learned === null && token.byteLength === TOKEN_LENGTH) this.lookup(token);
+  }
+
+  /**
+   * False from the deadline on, whether or not the owner's expiry has arrived: the
+   * token is then forgotten, since no later reading of this version can revive it.
+   */
+  #live(): boolean {
+    if (this.#expiresAtTick === null || this.#tick() < this.#expiresAtTick) return true;
+    this.#forget();
+    return false;
+  }
+
+  /** The monotonic clock, held to its highest reading, so a clock that steps back never extends a token's life. */
+  #tick(): number {
+    const tick = this.#monotonicNow();
+    if (tick > this.#highWaterTick) this.#highWaterTick = tick;
+    return this.#highWaterTick;
   }
 
   #found(): LookupResult {
@@ -88,6 +116,7 @@ export class ReplicaVerifier {
     this.#learned = null;
     this.#digest?.fill(0);
     this.#digest = null;
+    this.#expiresAtTick = null;
   }
 }
 redactRendering(ReplicaVerifier, 'ReplicaVerifier');

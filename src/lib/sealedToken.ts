@@ -4,6 +4,7 @@ import { redactRendering } from './redaction';
 
 let bytesOf: (value: unknown) => Buffer | null;
 let dropBytes: (sealed: SealedToken) => void;
+let digestOf: (sealed: SealedToken) => Buffer | null;
 
 /**
  * The stored form of the active token: its bytes sit in a private field that no
@@ -17,6 +18,7 @@ let dropBytes: (sealed: SealedToken) => void;
 export class SealedToken {
   #bytes: Buffer | null;
   #fingerprint: string | undefined;
+  #digest: Buffer | undefined;
 
   private constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -28,6 +30,15 @@ export class SealedToken {
       typeof value === 'object' && value !== null && #bytes in value ? (value as SealedToken).#bytes : null;
     dropBytes = (sealed) => {
       sealed.#bytes = null;
+      // A digest is enough to recognise the token: it goes with the bytes.
+      sealed.#digest?.fill(0);
+      sealed.#digest = undefined;
+    };
+    digestOf = (sealed) => {
+      const bytes = sealed.#bytes;
+      if (bytes === null) return null;
+      sealed.#digest ??= hash('sha256', bytes, 'buffer');
+      return sealed.#digest;
     };
   }
 
@@ -68,6 +79,18 @@ export function sealedMatches(sealed: SealedToken | null | undefined, candidate:
     return false;
   }
   return constantTimeEqual(bytes, candidate);
+}
+
+/**
+ * The SHA-256 digest of a sealed token, or null for a wiped or absent seal:
+ * what a replica is sent to recognise the token without holding it. Computed on
+ * first use and kept with the seal; the answer is the caller's own copy.
+ * @internal
+ */
+export function sealedDigest(sealed: SealedToken | null | undefined): Buffer | null {
+  if (bytesOf(sealed) === null) return null;
+  const digest = digestOf(sealed as SealedToken);
+  return digest === null ? null : Buffer.from(digest);
 }
 
 /** Zero-fills a seal that is being dropped, and makes it match nothing from then on. @internal */

@@ -1,5 +1,7 @@
 import type { Worker } from 'node:cluster';
+import { sendControlRequest } from '../../src/control/client';
 import { encodeToken } from '../../src/token';
+import { cleanUp, openTestSocket } from '../control/harness';
 import { call, startFleet, type Fleet } from './support/fleet';
 
 /** Tells a worker to block its event loop and resolves once it is about to. */
@@ -24,7 +26,21 @@ describe('cluster workers over loopback HTTP', () => {
     await fleet.stop();
   });
   afterEach(async () => {
+    await cleanUp();
     await fleet.owner.clear();
+  });
+
+  it('accepts in every worker a token issued through a control socket on the store, and refuses the one it replaced', async () => {
+    const old = (await call(`${fleet.workers[0]!.url}/build`, 'POST')).body.token as string;
+    const control = await openTestSocket(fleet.store);
+    const issued = await sendControlRequest(control.path, { command: 'issue' });
+    if (!issued.ok || issued.command !== 'issue') throw new Error(`issue failed: ${JSON.stringify(issued)}`);
+    // The control socket writes on the store's handle, which does not wait for replicas: the owner does.
+    await fleet.owner.whenConfirmed();
+    for (const { url } of fleet.workers) {
+      expect((await call(`${url}/admin`, 'GET', issued.token)).status).toBe(200);
+      expect((await call(`${url}/admin`, 'GET', old)).status).toBe(401);
+    }
   });
 
   it('accepts a token built in one worker in each of the others', async () => {

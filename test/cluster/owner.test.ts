@@ -3,10 +3,15 @@ import { childSpec } from '../../src/childSpec';
 import { REPLICA_TAG } from '../../src/cluster/protocol';
 import { serveReplicas } from '../../src/cluster/serveReplicas';
 import { startSupervisor } from '../../src/supervisor/startSupervisor';
+import { sendControlRequest } from '../../src/control/client';
 import { encodeToken } from '../../src/token';
+import { cleanUp, openTestSocket } from '../control/harness';
 import { attachedPort, closeAll, hello, nextMessage, ownedStore, replicaOf } from './support/ports';
 
-afterEach(closeAll);
+afterEach(async () => {
+  await cleanUp();
+  await closeAll();
+});
 
 function textForms(token: Buffer): string[] {
   return [encodeToken(token), token.toString('hex'), token.toString('base64')];
@@ -79,16 +84,46 @@ describe('serveReplicas()', () => {
     expect(replica.lookup(token)).toEqual({ ok: false });
   });
 
-  it('empties replicas when a token is built on the store directly, whose bytes it never saw', async () => {
+  it('replicates a token built on the store directly, and refuses the one it replaced', async () => {
     const { store, owner } = ownedStore();
-    const { replica } = await replicaOf(owner);
+    const [a, b] = await Promise.all([replicaOf(owner), replicaOf(owner)]);
     const old = await owner.buildAndStore();
-    const behindItsBack = await store.buildAndStore();
+    const direct = await store.buildAndStore();
     await owner.whenConfirmed();
-    expect(replica.lookup(old)).toEqual({ ok: false });
-    expect(replica.lookup(behindItsBack)).toEqual({ ok: false });
-    const next = await replica.buildAndStore();
-    expect(replica.lookup(next).ok).toBe(true);
+    for (const { replica } of [a!, b!]) {
+      expect(replica.lookup(old)).toEqual({ ok: false });
+      expect(replica.lookup(direct)).toEqual(store.lookup(direct));
+    }
+    // The digest went out, the token did not: no replica's traffic carries it in any form.
+    const traffic = JSON.stringify([a!.seen, b!.seen]);
+    for (const form of textForms(direct)) expect(traffic).not.toContain(form);
+  });
+
+  it('follows its audit trail alone: a token built on the store directly reaches replicas with no call on the owner', async () => {
+    const { store, owner } = ownedStore();
+    const { replica, port } = await replicaOf(owner);
+    const versionBefore = replica.version;
+    const applied = nextMessage(port, (message) => message.kind === 'state' && (message.version as number) > versionBefore);
+    const token = await store.buildAndStore();
+    expect(await applied).toMatchObject({ verifier: { digest: expect.any(String), remainingMs: null } });
+    expect(replica.lookup(token).ok).toBe(true);
+  });
+
+  it('replicates a token issued through a control socket opened on the store, to every replica and only its digest', async () => {
+    const { store, owner } = ownedStore();
+    const [a, b] = await Promise.all([replicaOf(owner), replicaOf(owner)]);
+    const old = await a!.replica.buildAndStore();
+    const control = await openTestSocket(store);
+    const issued = await sendControlRequest(control.path, { command: 'issue' });
+    if (!issued.ok || issued.command !== 'issue') throw new Error(`issue failed: ${JSON.stringify(issued)}`);
+    const token = Buffer.from(issued.token, 'base64url');
+    await owner.whenConfirmed();
+    for (const { replica } of [a!, b!]) {
+      expect(replica.lookup(token).ok).toBe(true);
+      expect(replica.lookup(old)).toEqual({ ok: false });
+    }
+    const traffic = JSON.stringify([a!.seen, b!.seen]);
+    for (const form of textForms(token)) expect(traffic).not.toContain(form);
   });
 
   it('empties every replica when the store stops', async () => {

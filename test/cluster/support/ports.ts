@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { AuditEvent } from '../../../src/audit';
 import { parentPortChannel } from '../../../src/cluster/channel';
 import { REPLICA_TAG } from '../../../src/cluster/protocol';
-import { openReplica, type TokenStoreReplica } from '../../../src/cluster/replica';
+import { openReplica, type ReplicaOptions, type TokenStoreReplica } from '../../../src/cluster/replica';
 import type { ReplicaOwner } from '../../../src/cluster/replicaOwner';
 import { serveReplicas } from '../../../src/cluster/serveReplicas';
 import { startLink, type TokenStoreOptions } from '../../../src/startLink';
@@ -20,12 +20,16 @@ export function attachedPort(owner: ReplicaOwner, label = 'test port'): MessageP
   return port2;
 }
 
-/** A replica over a real MessageChannel to `owner`, ready to serve. */
-export async function replicaOf(owner: ReplicaOwner, label?: string): Promise<{ replica: TokenStoreReplica; port: MessagePort; seen: unknown[] }> {
+/** A replica over a real MessageChannel to `owner`, ready to serve; `options` go to `openReplica`. */
+export async function replicaOf(
+  owner: ReplicaOwner,
+  label?: string,
+  options: Omit<ReplicaOptions, 'channel'> = {},
+): Promise<{ replica: TokenStoreReplica; port: MessagePort; seen: unknown[] }> {
   const port = attachedPort(owner, label);
   const seen: unknown[] = [];
   port.on('message', (message) => seen.push(message));
-  const replica = openReplica({ channel: parentPortChannel(port, 'owner'), callTimeoutMs: 5_000 });
+  const replica = openReplica({ channel: parentPortChannel(port, 'owner'), callTimeoutMs: 5_000, ...options });
   await replica.whenReady();
   return { replica, port, seen };
 }

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
+import { SealedToken, sealedDigest, wipeSealed } from '../../src/lib/sealedToken';
+
+describe('sealedDigest()', () => {
+  const bytes = Buffer.alloc(32, 3);
+  const expected = createHash('sha256').update(bytes).digest();
+
+  it('answers the SHA-256 digest of the sealed token, as the caller’s own copy each time', () => {
+    const sealed = SealedToken.seal(bytes);
+    const first = sealedDigest(sealed)!;
+    expect(first.equals(expected)).toBe(true);
+    first.fill(0);
+    expect(sealedDigest(sealed)!.equals(expected)).toBe(true);
+  });
+
+  it('answers null for a wiped seal, an absent one and a fake, and never shows the digest in a rendering', () => {
+    const sealed = SealedToken.seal(bytes);
+    void sealedDigest(sealed);
+    const hex = expected.toString('hex');
+    expect(inspect(sealed, { showHidden: true, depth: 5 })).not.toContain(hex);
+    expect(JSON.stringify({ sealed })).not.toContain(expected.toString('base64'));
+    wipeSealed(sealed);
+    expect(sealedDigest(sealed)).toBeNull();
+    expect(sealedDigest(null)).toBeNull();
+    expect(sealedDigest(Object.create(SealedToken.prototype) as SealedToken)).toBeNull();
+  });
+});
