@@ -3,10 +3,12 @@ import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openReplica } from '../cluster/replica';
+import type { ReplicaOwner } from '../cluster/replicaOwner';
 import { serveClusterReplicas } from '../cluster/serveReplicas';
 import { openControlSocket } from '../control/server';
 import { startLink } from '../startLink';
 import { encodeToken } from '../token';
+import type { TokenStoreHandle } from '../tokenStoreHandle';
 import { createBreakGlassServer } from './server';
 
 const HOST = '127.0.0.1';
@@ -33,7 +35,7 @@ export async function runClusterDemo(workers: number, port: number): Promise<voi
 
   const privateDir = process.env.BREAK_GLASS_SOCKET ? undefined : mkdtempSync(join(tmpdir(), 'break-glass-'));
   const socketPath = process.env.BREAK_GLASS_SOCKET || join(privateDir as string, 'control.sock');
-  const control = await openControlSocket(store, { path: socketPath, serviceUrl: `${url}/admin` });
+  const control = await openControlSocket(writingThroughOwner(store, owner), { path: socketPath, serviceUrl: `${url}/admin` });
   const shutdown = (signal: NodeJS.Signals) => {
     process.stdout.write(`${signal} received, shutting down\n`);
     stopping = true;
@@ -65,9 +67,36 @@ export async function runClusterDemo(workers: number, port: number): Promise<voi
       `  curl -H 'Authorization: Bearer ${token}' ${url}/admin`,
       'Revoke it on one, and every worker refuses it:',
       `  curl -X POST -H 'Authorization: Bearer ${token}' ${url}/break-glass/revoke`,
+      'Issue a fresh one for every worker, or check or revoke it, from this host:',
+      `  break-glass issue --socket ${control.path}`,
+      `  break-glass status --socket ${control.path}`,
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * The store's handle as the control socket sees it, with its writes made
+ * through the owner: the store would replicate a write made on it directly as
+ * well, but only the owner's writes wait for every worker, so `break-glass issue`
+ * answers once the new token opens /admin on all of them, and `revoke` once none
+ * accepts the old one. Reads stay the store's own.
+ */
+function writingThroughOwner(store: TokenStoreHandle, owner: ReplicaOwner): TokenStoreHandle {
+  const writes: Partial<Record<PropertyKey, unknown>> = {
+    buildAndStore: owner.buildAndStore.bind(owner),
+    delete: owner.delete.bind(owner),
+    consume: owner.consume.bind(owner),
+    clear: owner.clear.bind(owner),
+  };
+  return new Proxy(store, {
+    get(target, key) {
+      if (Object.hasOwn(writes, key)) return writes[key];
+      // The handle keeps its state in private fields: its own methods must run on it, not on the proxy.
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function listeningPort(worker: Worker): Promise<number> {

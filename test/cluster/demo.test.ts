@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { sendControlRequest } from '../../src/control/client';
 import { startDemo, type DemoProcess } from '../support/demoProcess';
 
 /** One request on a fresh connection, so the cluster's round robin hands each to the next worker. */
@@ -28,6 +29,21 @@ describe('the demo service with BREAK_GLASS_WORKERS', () => {
     for (let i = 0; i < 9; i++) expect(await status(admin, 'GET', demo.token)).toBe(200);
     expect(await status(`${demo.url}/break-glass/revoke`, 'POST', demo.token)).toBe(200);
     for (let i = 0; i < 9; i++) expect(await status(admin, 'GET', demo.token)).toBe(401);
+  });
+
+  it('issues over its control socket a token that opens /admin on every worker, and revokes it on all of them', async () => {
+    demo = await startDemo({ BREAK_GLASS_WORKERS: '3' });
+    const socketPath = /control socket: (\S+)/.exec(demo.output())?.[1] as string;
+    const issued = await sendControlRequest(socketPath, { command: 'issue' });
+    if (!issued.ok || issued.command !== 'issue') throw new Error(`issue failed: ${JSON.stringify(issued)}`);
+    const admin = `${demo.url}/admin`;
+    // Nine fresh connections over three workers, with no waiting: the socket answered once every worker had the token.
+    for (let i = 0; i < 9; i++) {
+      expect(await status(admin, 'GET', issued.token)).toBe(200);
+      expect(await status(admin, 'GET', demo.token)).toBe(401);
+    }
+    expect(await sendControlRequest(socketPath, { command: 'revoke', token: issued.token })).toMatchObject({ ok: true });
+    for (let i = 0; i < 9; i++) expect(await status(admin, 'GET', issued.token)).toBe(401);
   });
 
   it('stops its workers and exits cleanly on SIGTERM', async () => {
