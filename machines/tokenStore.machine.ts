@@ -55,6 +55,22 @@ function requestIdOf(event: ReplyAddress): RequestId | undefined {
   return undefined;
 }
 
+/** The answer to a removal that succeeded. */
+function removedReply(
+  event: Exclude<TokenStoreMachineEvent, { type: 'BUILD' | 'BreakGlass.EXPIRE' }>,
+  requestId: RequestId | undefined,
+  removed: ActiveRecord,
+): TokenStoreReply {
+  switch (event.type) {
+    case 'DELETE':
+      return { type: 'BreakGlass.DELETED', requestId, ok: true };
+    case 'CONSUME':
+      return { type: 'BreakGlass.CONSUMED', requestId, ok: true, insertedAt: new Date(removed.insertedAtMs) };
+    case 'CLEAR':
+      return { type: 'BreakGlass.CLEARED', requestId, ok: true };
+  }
+}
+
 function drawTokenBytes(context: TokenStoreContext): Uint8Array {
   const bytes = context.deps.randomBytes(TOKEN_LENGTH);
   // A broken random source must crash the store, never yield a short or reused token.
@@ -118,22 +134,27 @@ export const tokenStoreLogic = setup({
         enqueue.sendTo(target, reply);
       }
       bytes.fill(0);
+      // Expiry is scheduled here rather than on entering a state, so a store without
+      // a time to live pays nothing for it on every build.
+      if (ttlMs !== null) {
+        if (previous !== null) enqueue.cancel(EXPIRY_TIMER);
+        const expiry = { type: 'BreakGlass.EXPIRE' as const, generation };
+        scheduledExpiries.add(expiry);
+        enqueue.raise(expiry, { delay: ttlMs, id: EXPIRY_TIMER });
+      }
       if (previous !== null) enqueue(() => wipeSealed(previous.sealed));
     }),
-    scheduleExpiry: enqueueActions(({ context, enqueue }) => {
-      const { record } = context;
-      if (record === null || context.deps.ttlMs === null) return;
-      const expiry = { type: 'BreakGlass.EXPIRE' as const, generation: record.generation };
-      scheduledExpiries.add(expiry);
-      enqueue.raise(expiry, { delay: context.deps.ttlMs, id: EXPIRY_TIMER });
-    }),
-    cancelExpiry: enqueueActions(({ enqueue }) => enqueue.cancel(EXPIRY_TIMER)),
-    dropRecord: enqueueActions(({ context, event, enqueue }) => {
+    removeRecord: enqueueActions(({ context, event, enqueue }) => {
       const { record } = context;
       if (record === null) return;
       const at = new Date(context.deps.now());
       const fingerprint = record.sealed.fingerprint;
+      if (context.deps.ttlMs !== null) enqueue.cancel(EXPIRY_TIMER);
       enqueue.assign({ record: null });
+      if (event.type !== 'BreakGlass.EXPIRE' && event.type !== 'BUILD') {
+        const target = replyTarget(event);
+        if (target !== undefined) enqueue.sendTo(target, removedReply(event, requestIdOf(event), record));
+      }
       switch (event.type) {
         case 'DELETE':
           enqueue.emit({ type: 'token.deleted', at, fingerprint });
@@ -149,18 +170,6 @@ export const tokenStoreLogic = setup({
           break;
       }
       enqueue(() => wipeSealed(record.sealed));
-    }),
-    replyRemoved: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'BreakGlass.EXPIRE' || event.type === 'BUILD') return;
-      const target = replyTarget(event);
-      if (target === undefined) return;
-      const requestId = requestIdOf(event);
-      if (event.type === 'DELETE') enqueue.sendTo(target, { type: 'BreakGlass.DELETED', requestId, ok: true });
-      if (event.type === 'CLEAR') enqueue.sendTo(target, { type: 'BreakGlass.CLEARED', requestId, ok: true });
-      if (event.type === 'CONSUME' && context.record !== null) {
-        const insertedAt = new Date(context.record.insertedAtMs);
-        enqueue.sendTo(target, { type: 'BreakGlass.CONSUMED', requestId, ok: true, insertedAt });
-      }
     }),
     replyEmptyClear: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CLEAR') return;
@@ -202,20 +211,12 @@ export const tokenStoreLogic = setup({
       },
     },
     holding: {
-      entry: 'scheduleExpiry',
-      exit: 'cancelExpiry',
       on: {
-        BUILD: { target: 'holding', reenter: true, actions: 'storeFreshToken' },
-        DELETE: [
-          { guard: 'candidateMatches', target: 'empty', actions: ['replyRemoved', 'dropRecord'] },
-          { actions: 'replyRefused' },
-        ],
-        CONSUME: [
-          { guard: 'candidateMatches', target: 'empty', actions: ['replyRemoved', 'dropRecord'] },
-          { actions: 'replyRefused' },
-        ],
-        CLEAR: { target: 'empty', actions: ['replyRemoved', 'dropRecord'] },
-        'BreakGlass.EXPIRE': { guard: 'isCurrentGeneration', target: 'empty', actions: 'dropRecord' },
+        BUILD: { actions: 'storeFreshToken' },
+        DELETE: [{ guard: 'candidateMatches', target: 'empty', actions: 'removeRecord' }, { actions: 'replyRefused' }],
+        CONSUME: [{ guard: 'candidateMatches', target: 'empty', actions: 'removeRecord' }, { actions: 'replyRefused' }],
+        CLEAR: { target: 'empty', actions: 'removeRecord' },
+        'BreakGlass.EXPIRE': { guard: 'isCurrentGeneration', target: 'empty', actions: 'removeRecord' },
       },
     },
   },
