@@ -7,7 +7,7 @@ import { AuditHub } from './lib/auditHub';
 import { isTokenBytes } from './lib/bytes';
 import { PendingCalls } from './lib/pendingCalls';
 import { sealedMatches, wipeSealed } from './lib/sealedToken';
-import { SecretToken, wipeSecretToken } from './lib/secretToken';
+import { SecretToken, secretTokenBytes, wipeSecretToken } from './lib/secretToken';
 import type { StoreBinding, TokenStoreActorRef } from './storeBinding';
 import { mintToken, type Token } from './token';
 
@@ -104,9 +104,8 @@ export class TokenStoreHandle {
       wipeReplyToken(reply);
       throw new StoreExitedError(this.#binding.name, 'buildAndStore', after?.status === 'error' ? after.error : 'stopped');
     }
-    const bytes = reply.token.unwrap();
-    const token = mintToken(bytes);
-    bytes.fill(0);
+    // One copy, straight from the reply into the caller's Buffer; the reply's own is wiped.
+    const token = mintToken(secretTokenBytes(reply.token) ?? reply.token.unwrap());
     wipeReplyToken(reply);
     return token;
   }
@@ -205,17 +204,22 @@ export class TokenStoreHandle {
     return this.#pending.call(actor, operation, timeoutMs, (requestId) => actor.send(event({ replyTo, requestId })));
   }
 
-  /** One long-lived actor per handle receives every reply; created on first use. */
+  /**
+   * One long-lived actor per handle receives every reply; created on first use.
+   * It exists to be a live Actor the store may answer (the store replies to
+   * nothing else); replies are settled as they are delivered, without a trip
+   * through the inbox's own mailbox and transition, which would double the cost
+   * of every call.
+   */
   #replyInbox(): AnyActorRef {
     if (this.#inbox === undefined) {
       const pending = this.#pending;
-      this.#inbox = createActor(
-        fromCallback<TokenStoreReply>(({ receive }) => {
-          receive((reply) => {
-            if (!pending.settle(reply)) wipeReplyToken(reply);
-          });
-        }),
-      ).start();
+      const inbox = createActor(fromCallback(() => undefined)).start();
+      (inbox as unknown as { _send(event: unknown): void })._send = (reply) => {
+        if (typeof reply !== 'object' || reply === null) return;
+        if (!pending.settle(reply as TokenStoreReply)) wipeReplyToken(reply as TokenStoreReply);
+      };
+      this.#inbox = inbox;
     }
     return this.#inbox;
   }

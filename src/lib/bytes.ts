@@ -23,6 +23,17 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && timingSafeEqual(a, b);
 }
 
+/**
+ * A private copy of a token's bytes for the library's own use. A typed array this
+ * small lives on V8's heap (no separate backing store to allocate and finalise),
+ * which keeps the garbage collector out of the write path; it is still memory of
+ * its own, never Node's shared Buffer pool.
+ * @internal
+ */
+export function heapCopy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 /** A copy of `bytes` in a Buffer of its own, outside Node's shared pool. @internal */
 export function ownedCopy(bytes: Uint8Array): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.byteLength);

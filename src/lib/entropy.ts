@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { heapCopy } from './bytes';
 
 /** Where token bytes come from: returns `size` fresh random bytes. */
 export type RandomSource = (size: number) => Uint8Array;
@@ -23,8 +24,7 @@ export const cryptoRandomSource: RandomSource = (size) => {
     offset = 0;
   }
   const slice = pool.subarray(offset, offset + size);
-  const out = Buffer.allocUnsafeSlow(size);
-  out.set(slice);
+  const out = heapCopy(slice);
   slice.fill(0);
   offset += size;
   return out;

@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
-import { constantTimeEqual, ownedCopy, TOKEN_LENGTH } from './bytes';
+import { constantTimeEqual, heapCopy, TOKEN_LENGTH } from './bytes';
 import { redactRendering } from './redaction';
 
-let bytesOf: (value: unknown) => Buffer | null;
+let bytesOf: (value: unknown) => Uint8Array | null;
 let dropBytes: (sealed: SealedToken) => void;
 let digestOf: (sealed: SealedToken) => Buffer | null;
 
@@ -16,11 +16,11 @@ let digestOf: (sealed: SealedToken) => Buffer | null;
  * which is why the bytes are kept sealed instead of digested.
  */
 export class SealedToken {
-  #bytes: Buffer | null;
+  #bytes: Uint8Array | null;
   #fingerprint: string | undefined;
   #digest: Buffer | undefined;
 
-  private constructor(bytes: Buffer) {
+  private constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
   }
 
@@ -44,7 +44,7 @@ export class SealedToken {
 
   /** Seals a copy of `bytes`; the caller may wipe its own buffer afterwards. @internal */
   static seal(bytes: Uint8Array): SealedToken {
-    return new SealedToken(ownedCopy(bytes));
+    return new SealedToken(heapCopy(bytes));
   }
 
   /**

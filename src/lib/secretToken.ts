@@ -1,9 +1,9 @@
-import { isTokenBytes, ownedCopy } from './bytes';
+import { heapCopy, isTokenBytes, ownedCopy } from './bytes';
 import { redactRendering } from './redaction';
 
 // Brand-checked with `#bytes in`, not instanceof: an object faked from the prototype
 // or a Proxy has no private field and is simply not a token.
-let bytesOf: (value: unknown) => Buffer | null | undefined;
+let bytesOf: (value: unknown) => Uint8Array | null | undefined;
 let wipe: (token: SecretToken) => void;
 
 /**
@@ -19,9 +19,9 @@ let wipe: (token: SecretToken) => void;
  * ```
  */
 export class SecretToken {
-  #bytes: Buffer | null;
+  #bytes: Uint8Array | null;
 
-  private constructor(bytes: Buffer) {
+  private constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
   }
 
@@ -29,6 +29,7 @@ export class SecretToken {
     bytesOf = (value) =>
       typeof value === 'object' && value !== null && #bytes in value ? (value as SecretToken).#bytes : undefined;
     wipe = (token) => {
+      if (typeof token !== 'object' || token === null || !(#bytes in token)) return;
       token.#bytes?.fill(0);
       token.#bytes = null;
     };
@@ -40,7 +41,7 @@ export class SecretToken {
    */
   static wrap(bytes: Uint8Array): SecretToken {
     if (!isTokenBytes(bytes)) throw new TypeError('SecretToken.wrap: bytes must be a 32-byte Uint8Array');
-    return new SecretToken(ownedCopy(bytes));
+    return new SecretToken(heapCopy(bytes));
   }
 
   /**
@@ -56,7 +57,7 @@ export class SecretToken {
 redactRendering(SecretToken, 'SecretToken');
 
 /** The wrapped bytes, without a copy, or undefined for anything that is not a live SecretToken. @internal */
-export function secretTokenBytes(value: unknown): Buffer | undefined {
+export function secretTokenBytes(value: unknown): Uint8Array | undefined {
   return bytesOf(value) ?? undefined;
 }
 
