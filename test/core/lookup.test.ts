@@ -1,4 +1,5 @@
-import { SealedToken } from '../../src';
+import { SealedToken, type Token, type TokenStoreActorRef, type TokenStoreHandle, type TokenStoreOptions } from '../../src';
+import { sealedMatches } from '../../src/lib/sealedToken';
 import { countingRandomSource, eventRecorder, startStore, stopAllStores } from '../support/stores';
 
 afterEach(stopAllStores);
@@ -105,6 +106,65 @@ describe('lookup()', () => {
     await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
     expect(actor.getSnapshot().status).toBe('error');
     expect(store.lookup(token)).toEqual({ ok: false });
+  });
+
+  // The two tests above pass twice over: the facade's exit handler also drops the actor and wipes
+  // its record. These two look up from an observer that XState notifies before that handler, so the
+  // dead actor is still bound and its record still readable: only the status check refuses.
+  describe('from an observer notified before the facade learns of the exit', () => {
+    /** Starts a store whose actor is observed from its creation, before startLink adopts it. */
+    function observedStore(options: TokenStoreOptions, onExit: (store: TokenStoreHandle, actor: TokenStoreActorRef) => void) {
+      let store: TokenStoreHandle | undefined;
+      let subscribed = false;
+      store = startStore({
+        ...options,
+        inspect: (event) => {
+          if (event.type !== '@xstate.actor' || subscribed) return;
+          subscribed = true;
+          const actor = event.actorRef as TokenStoreActorRef;
+          const exit = () => onExit(store!, actor);
+          actor.subscribe({ error: exit, complete: exit });
+        },
+      });
+      expect(subscribed).toBe(true);
+      return store;
+    }
+
+    it('refuses a stopped actor whose record is still readable', async () => {
+      let seen: { status: string; sealed: boolean; lookup: unknown } | undefined;
+      let token: Token | undefined;
+      const store = observedStore({}, (handle, actor) => {
+        const snapshot = actor.getSnapshot();
+        seen = { status: snapshot.status, sealed: sealedMatches(snapshot.context.record?.sealed, token!), lookup: handle.lookup(token!) };
+      });
+      token = await store.buildAndStore();
+      await store.stop();
+      // The record still matches the token, so the refusal can only come from the status.
+      expect(seen).toEqual({ status: 'stopped', sealed: true, lookup: { ok: false } });
+    });
+
+    it('refuses a crashed actor whose record is still readable', async () => {
+      let seen: { status: string; sealed: boolean; lookup: unknown } | undefined;
+      let token: Token | undefined;
+      let draws = 0;
+      const source = countingRandomSource();
+      const store = observedStore(
+        {
+          randomBytes: (size) => {
+            draws += 1;
+            if (draws === 2) throw new Error('entropy unavailable');
+            return source(size);
+          },
+        },
+        (handle, actor) => {
+          const snapshot = actor.getSnapshot();
+          seen = { status: snapshot.status, sealed: sealedMatches(snapshot.context.record?.sealed, token!), lookup: handle.lookup(token!) };
+        },
+      );
+      token = await store.buildAndStore();
+      await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED' });
+      expect(seen).toEqual({ status: 'error', sealed: true, lookup: { ok: false } });
+    });
   });
 
   it('stores the token sealed: the snapshot context holds a SealedToken, not the bytes', async () => {
