@@ -29,6 +29,12 @@ export {
   redactedInspector,
   type RedactedInspectionEvent,
 } from './inspection/redactedInspection';
+export {
+  sanitizeInspectionEvent,
+  sanitizedInspect,
+  type InspectOption,
+  type SanitizedSnapshot,
+} from './inspection/sanitizedInspect';
 export { TOKEN_LENGTH } from './lib/bytes';
 export { cryptoRandomSource, type RandomSource } from './lib/entropy';
 export type { AuditEvent, AuditEventType, AuditHandler, FacadeAuditEvent, Unsubscribe } from './audit';

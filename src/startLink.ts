@@ -7,6 +7,7 @@ import { DEFAULT_NAME, register, unregister } from './registry';
 import type { StoreBinding } from './storeBinding';
 import { TokenStoreHandle } from './tokenStoreHandle';
 import type { AuditHandler } from './audit';
+import { resolveInspect } from './inspection/sanitizedInspect';
 
 /** Options of `startLink`; all optional. */
 export interface TokenStoreOptions extends Partial<TokenStoreDeps> {
@@ -18,8 +19,19 @@ export interface TokenStoreOptions extends Partial<TokenStoreDeps> {
   readonly onAudit?: AuditHandler;
   /** At most one `lookup.failed` report per this many ms; 1000 by default. */
   readonly failedLookupWindowMs?: number;
-  /** An XState inspection observer for every actor the store starts. */
+  /**
+   * An XState inspection observer (e.g. `inspector.inspect` from `@statelyai/inspect`)
+   * for every actor the store starts. It receives sanitized events (see
+   * `sanitizeInspectionEvent`) unless `unsafeRawInspection` is set.
+   */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Hands `inspect` XState's raw inspection events: live actors and whole
+   * snapshots, and whatever a careless sender put in an event. Tokens stay sealed
+   * either way; the sanitizer also withholds unsealed bytes and secret-named fields.
+   * For tests and tools that need the actors themselves; never for a relay or a log.
+   */
+  readonly unsafeRawInspection?: boolean;
 }
 
 /** @internal Validates options a caller may get wrong, naming the argument. */
@@ -74,7 +86,7 @@ export function startLink(options: TokenStoreOptions = {}): TokenStoreHandle {
   if (running !== undefined) throw new AlreadyStartedError(settings.name, running);
   let actor;
   try {
-    actor = createActor(tokenStoreMachine, { input, inspect: options.inspect });
+    actor = createActor(tokenStoreMachine, { input, inspect: resolveInspect(options) });
   } catch (error) {
     unregister(settings.name, handle);
     throw error;

@@ -4,6 +4,7 @@ import type { SupervisedChildSpec, SupervisorInput } from '../../machines/superv
 import { resolveSupervisorInput } from '../../machines/supervisor.settings';
 import { tokenStoreMachine } from '../../machines/tokenStore';
 import { AlreadyStartedError } from '../errors';
+import { resolveInspect } from '../inspection/sanitizedInspect';
 import type { TokenStoreOptions } from '../startLink';
 import type { TokenStoreActorRef } from '../storeBinding';
 import { SupervisedStore } from './supervisedStore';
@@ -18,8 +19,14 @@ export interface SupervisorOptions extends SupervisorInput {
   readonly children: readonly SupervisedChildSpec[];
   /** The supervisor actor's id and system id; `'BreakGlass.Supervisor'` by default. */
   readonly name?: string;
-  /** An XState inspection observer for the supervisor and every actor it starts, restarts included. */
+  /**
+   * An XState inspection observer for the supervisor and every actor it starts,
+   * restarts included. It receives sanitized events (see `sanitizeInspectionEvent`)
+   * unless `unsafeRawInspection` is set.
+   */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Hands `inspect` XState's raw inspection events; see `TokenStoreOptions.unsafeRawInspection`. */
+  readonly unsafeRawInspection?: boolean;
 }
 
 /**
@@ -57,7 +64,7 @@ export function startSupervisor(options: SupervisorOptions): Supervisor {
     id: name,
     systemId: name,
     input: { children, strategy, maxRestarts, maxSeconds, now },
-    inspect: options.inspect,
+    inspect: resolveInspect(options),
   });
   let settle!: (exit: SupervisorExit) => void;
   const exited = new Promise<SupervisorExit>((resolve) => (settle = resolve));

@@ -118,6 +118,8 @@ describe('lookup()', () => {
       let subscribed = false;
       store = startStore({
         ...options,
+        // The test needs the live actor itself, not the sanitized view devtools get.
+        unsafeRawInspection: true,
         inspect: (event) => {
           if (event.type !== '@xstate.actor' || subscribed) return;
           subscribed = true;

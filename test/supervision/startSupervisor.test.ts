@@ -200,17 +200,28 @@ describe('startSupervisor()', () => {
   });
 
   it('passes its inspect option to every actor it starts, restarted ones included', () => {
-    const inspected = new Set<AnyActorRef>();
+    // Sanitized by default: the observer sees views of the actors, told apart by session id.
+    const inspected = new Set<string>();
     const entropy = crashableEntropy();
     const supervisor = supervise({
       children: [childSpec({ randomBytes: entropy.randomBytes })],
-      inspect: (event) => inspected.add(event.actorRef as AnyActorRef),
+      inspect: (event) => inspected.add(event.actorRef.sessionId),
     });
     const first = liveStore(supervisor.actorRef);
     entropy.arm();
     first.send({ type: 'BUILD' });
     const second = liveStore(supervisor.actorRef);
-    expect(inspected).toEqual(new Set([supervisor.actorRef, first, second]));
+    expect(inspected).toEqual(new Set([supervisor.actorRef, first, second].map((actor) => actor.sessionId)));
+  });
+
+  it('hands inspect the actors themselves only with unsafeRawInspection', () => {
+    const inspected = new Set<AnyActorRef>();
+    const supervisor = supervise({
+      children: [childSpec()],
+      inspect: (event) => inspected.add(event.actorRef as AnyActorRef),
+      unsafeRawInspection: true,
+    });
+    expect(inspected).toEqual(new Set([supervisor.actorRef, liveStore(supervisor.actorRef)]));
   });
 });
 

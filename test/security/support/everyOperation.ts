@@ -77,7 +77,14 @@ export async function runEveryOperation(inspect: Inspect): Promise<OperationsRun
   };
   const audit: AuditEvent[] = [];
   const returned: unknown[] = [];
-  const options = { name: 'leak-check', inspect, randomBytes, onAudit: (event: AuditEvent) => audit.push(event) };
+  // Raw inspection events, so the search covers what XState itself hands an observer, not the library's sanitized copy.
+  const options = {
+    name: 'leak-check',
+    inspect,
+    unsafeRawInspection: true,
+    randomBytes,
+    onAudit: (event: AuditEvent) => audit.push(event),
+  };
 
   let store: TokenStoreHandle = startLink(options);
   const first = await store.buildAndStore();
@@ -104,6 +111,7 @@ export async function runEveryOperation(inspect: Inspect): Promise<OperationsRun
   const supervisor = startSupervisor({
     name: 'leak-check-supervisor',
     inspect,
+    unsafeRawInspection: true,
     children: [childSpec({ name: 'leak-check-supervised', randomBytes, onAudit: options.onAudit })],
   });
   const supervised = supervisor.store();

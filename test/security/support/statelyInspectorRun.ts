@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const run = await runEveryOperation(both);
 
   // Code that skips SecretToken and sends raw bytes: only the sanitizer keeps them from the relay.
-  const store = startLink({ name: 'careless-sender', inspect: both });
+  const store = startLink({ name: 'careless-sender', inspect: both, unsafeRawInspection: true });
   const token = await store.buildAndStore();
   const sender = createActor(
     (await import('xstate')).fromCallback(() => undefined),
