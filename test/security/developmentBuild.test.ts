@@ -1,5 +1,4 @@
 /**
- * @jest-environment node
  * @jest-environment-options {"customExportConditions": ["development", "node", "require", "default"]}
  */
 import { createActor, fromCallback } from 'xstate';
@@ -8,6 +7,8 @@ import { findTokenIn, renderings } from './support/tokenEncodings';
 
 // This file loads XState's development build (the `development` export condition), which
 // prints `JSON.stringify(event)` for every event sent to a stopped actor.
+// Only the options are set here, not the environment: naming `node` above would stop a runner
+// from wrapping the project's environment (mutation testing does, to collect coverage per test).
 
 let store: TokenStoreHandle | undefined;
 afterEach(async () => {
