@@ -9,6 +9,7 @@ import { openControlSocket } from '../control/server';
 import { startLink } from '../startLink';
 import { encodeToken } from '../token';
 import type { TokenStoreHandle } from '../tokenStoreHandle';
+import type { DemoInspector } from './inspector';
 import { createBreakGlassServer } from './server';
 
 const HOST = '127.0.0.1';
@@ -18,13 +19,13 @@ const HOST = '127.0.0.1';
  * owns the store and prints the token, each worker serves HTTP from a replica.
  * The token works on every worker; a revoke on any of them closes all of them.
  */
-export async function runClusterDemo(workers: number, port: number): Promise<void> {
+export async function runClusterDemo(workers: number, port: number, inspector?: DemoInspector): Promise<void> {
   if (cluster.isWorker) return serveWorker(port);
   // Under ts-node, workers must load TypeScript too; a compiled demo needs nothing extra.
   const typescript = __filename.endsWith('.ts') && !process.execArgv.some((arg) => arg.includes('ts-node'));
   if (typescript) cluster.setupPrimary({ execArgv: [...process.execArgv, '-r', 'ts-node/register/transpile-only'] });
 
-  const store = startLink();
+  const store = startLink({ inspect: inspector?.inspect });
   const owner = serveClusterReplicas(store);
   let stopping = false;
   // A worker that dies is replaced; the new one gets the current token before it serves.
@@ -48,7 +49,7 @@ export async function runClusterDemo(workers: number, port: number): Promise<voi
       .then(() => privateDir !== undefined && rmdirSync(privateDir))
       .catch(() => undefined);
     void Promise.all([controlClosed, ...exits])
-      .then(() => store.stop())
+      .then(() => Promise.all([store.stop(), inspector?.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
@@ -59,6 +60,7 @@ export async function runClusterDemo(workers: number, port: number): Promise<voi
     [
       `break-glass demo listening on ${url} with ${workers} cluster workers`,
       `control socket: ${control.path}`,
+      ...(inspector === undefined ? [] : [`Stately inspector: open ${inspector.url} in a browser on this host`]),
       '',
       'Break-glass token (shown once; restarting this process invalidates it):',
       `  ${token}`,

@@ -2,9 +2,12 @@ import { mkdtempSync, rmdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cluster from 'node:cluster';
+import { childSpec } from '../childSpec';
 import { openControlSocket } from '../control/server';
+import { startSupervisor } from '../supervisor/startSupervisor';
 import { encodeToken } from '../token';
-import { startLink } from '../startLink';
+import { startDemoInspector, type DemoInspector } from './inspector';
 import { createBreakGlassServer } from './server';
 import { runClusterDemo } from './clusterDemo';
 
@@ -13,14 +16,18 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('PORT must be a port number');
   const host = '127.0.0.1';
+  // BREAK_GLASS_INSPECT=1 attaches the Stately inspector through a relay on 127.0.0.1 (cluster workers have no store to watch).
+  const inspector = process.env.BREAK_GLASS_INSPECT === '1' && cluster.isPrimary ? await startInspector() : undefined;
   const workers = process.env.BREAK_GLASS_WORKERS;
   if (workers !== undefined && workers !== '') {
     const count = Number(workers);
     if (!Number.isInteger(count) || count < 1 || count > 64) throw new RangeError('BREAK_GLASS_WORKERS must be 1 to 64');
-    return runClusterDemo(count, port);
+    return runClusterDemo(count, port, inspector);
   }
 
-  const store = startLink();
+  // Supervised, as a service would run it: a crash restarts the store empty, and the inspector shows the tree.
+  const supervisor = startSupervisor({ children: [childSpec()], inspect: inspector?.inspect });
+  const store = supervisor.store();
   const server = createBreakGlassServer(store);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -41,7 +48,7 @@ async function main(): Promise<void> {
       .then(() => privateDir !== undefined && rmdirSync(privateDir))
       .catch(() => undefined);
     server.close(() => {
-      void Promise.all([controlClosed, store.stop()]).then(() => process.exit(0));
+      void Promise.all([controlClosed, supervisor.stop(), inspector?.close()]).then(() => process.exit(0));
     });
     server.closeAllConnections();
   };
@@ -53,6 +60,7 @@ async function main(): Promise<void> {
     [
       `break-glass demo listening on ${url}`,
       `control socket: ${control.path}`,
+      ...(inspector === undefined ? [] : inspectorLines(inspector)),
       '',
       'Break-glass token (shown once; restarting this process invalidates it):',
       `  ${token}`,
@@ -67,6 +75,19 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+async function startInspector(): Promise<DemoInspector> {
+  const port = Number(process.env.BREAK_GLASS_INSPECT_PORT ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('BREAK_GLASS_INSPECT_PORT must be a port number');
+  return startDemoInspector(port);
+}
+
+function inspectorLines(inspector: DemoInspector): string[] {
+  return [
+    `Stately inspector relay (loopback only): ${inspector.webSocketUrl}`,
+    `  open ${inspector.url} in a browser on this host to watch the supervisor and the store`,
+  ];
 }
 
 main().catch((error: unknown) => {
