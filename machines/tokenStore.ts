@@ -5,13 +5,17 @@ import { isScheduledExpiry, tokenStoreLogic } from './tokenStore.machine';
 
 type TokenStoreSnapshot = ReturnType<typeof tokenStoreLogic.getInitialSnapshot>;
 
-/** The fields the store reads from each event it accepts; everything else stays outside. */
-const FIELDS_READ: Readonly<Record<string, readonly string[]>> = {
-  BUILD: ['replyTo', 'requestId'],
-  DELETE: ['token', 'replyTo', 'requestId'],
-  CONSUME: ['token', 'replyTo', 'requestId'],
-  CLEAR: ['replyTo', 'requestId'],
-};
+/**
+ * The fields the store reads from each event it accepts; everything else stays
+ * outside. A Map, not an object literal: an event type such as `toString` or
+ * `__proto__` must find nothing here, not a property of Object.prototype.
+ */
+const FIELDS_READ: ReadonlyMap<string, readonly string[]> = new Map([
+  ['BUILD', ['replyTo', 'requestId']],
+  ['DELETE', ['token', 'replyTo', 'requestId']],
+  ['CONSUME', ['token', 'replyTo', 'requestId']],
+  ['CLEAR', ['replyTo', 'requestId']],
+]);
 
 /** Marks an admitted event whose token could not be read. */
 const UNREADABLE_TOKEN = Symbol('BreakGlass.unreadableToken');
@@ -38,7 +42,7 @@ function admit(event: unknown): object | undefined {
   if (typeof type !== 'string') return undefined;
   if (type === 'BreakGlass.EXPIRE') return isScheduledExpiry(event) ? (event as object) : undefined;
   const admitted: Record<string | symbol, unknown> = { type };
-  for (const field of FIELDS_READ[type] ?? []) {
+  for (const field of FIELDS_READ.get(type) ?? []) {
     try {
       const value: unknown = (event as Record<string, unknown>)[field];
       if (value !== undefined) admitted[field] = value;

@@ -30,6 +30,7 @@ function cyclic(type: string): object {
 const junkEvent: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, undefined, 0, 'BUILD', ['CLEAR'], () => 'CLEAR'),
   fc.record({ type: fc.string().filter((type) => !KNOWN_TYPES.has(type)) }),
+  fc.record({ type: fc.constantFrom('toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf') }),
   fc.record({ type: fc.anything().filter((type) => typeof type !== 'string') }),
   fc.record({ type: fc.constantFrom('DELETE', 'CONSUME'), token: fc.anything() }),
   fc.record({ type: fc.constantFrom('DELETE', 'CONSUME'), token: fc.uint8Array({ minLength: 0, maxLength: 64 }) }),
@@ -142,6 +143,21 @@ describe('the event surface', () => {
       { numRuns: 150 },
     );
   });
+});
+
+describe('events named after Object.prototype members', () => {
+  // Found by the property above (seed 435304371): a type of `toString` once made the
+  // store look up its field list on Object.prototype and throw.
+  it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'])(
+    'ignores an event of type %s and keeps the token',
+    async (type) => {
+      store = startLink({ name: `prototype-${type}` });
+      const token = await store.buildAndStore();
+      expect(() => store!.actorRef!.send({ type } as never)).not.toThrow();
+      expect(store.actorRef!.getSnapshot().status).toBe('active');
+      expect(store.lookup(token).ok).toBe(true);
+    },
+  );
 });
 
 describe('DELETE with a token getter that throws', () => {
