@@ -56,16 +56,25 @@ function admit(event: unknown): object | undefined {
 }
 
 /**
- * XState dereferences `event.type` after a transition, outside its own try/catch:
- * a `null` sent to an actor throws to the sender and leaves the mailbox stuck, so
- * every later event is queued forever. The store admits events at its door.
+ * The store's door, for everything sent to it (its own `stop()` does not pass
+ * here: XState queues that directly). Two reasons for a door:
+ *
+ * - XState dereferences `event.type` after a transition, outside its own
+ *   try/catch: a `null` sent to an actor throws to the sender and leaves the
+ *   mailbox stuck, so every later event is queued forever.
+ * - XState acts on its own event types: another actor sending `xstate.stop` or
+ *   `xstate.error.actor.…` could stop the store for good or crash it at will. The
+ *   store has no children, so from outside only its own four requests (and the
+ *   expiry events it scheduled itself) are let in.
  */
 function guardMailbox(self: AnyActorRef): void {
   const actor = self as AnyActorRef & { _send(event: unknown): void };
   const deliver = actor._send;
   actor._send = function guardedSend(this: unknown, event: unknown) {
     const admitted = admit(event);
-    if (admitted !== undefined) deliver.call(this, admitted);
+    if (admitted === undefined) return;
+    const { type } = admitted as { type: string };
+    if (FIELDS_READ.has(type) || type === 'BreakGlass.EXPIRE') deliver.call(this, admitted);
   };
 }
 
@@ -120,6 +129,10 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
       context: { generation, record: null, deps: { ttlMs: deps.ttlMs } },
     } as unknown as ReturnType<typeof getPersistedSnapshot>;
   };
+
+  // `provide` builds a new machine: harden it too, or swapping an action would drop the door.
+  const provide = machine.provide.bind(machine);
+  machine.provide = (implementations) => hardened(provide(implementations));
 
   machine.restoreSnapshot = (persisted, scope: AnyActorScope) => {
     const ttlMs = ttlOf(persisted);

@@ -3,14 +3,27 @@ import { timingSafeEqual } from 'node:crypto';
 /** The length of every break-glass token, in bytes. */
 export const TOKEN_LENGTH = 32;
 
+// The intrinsic getters of %TypedArray%.prototype read a typed array's internal
+// slots, whatever its prototype chain or own properties claim: the length that
+// `timingSafeEqual` will see is the length checked here.
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsicByteLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteLength')!.get!;
+const intrinsicKind = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
+
 /**
  * True for a `Uint8Array` (a Buffer or any view into a larger buffer) of exactly
- * {@link TOKEN_LENGTH} bytes. A `DataView`, a bare `ArrayBuffer`, a string or an
- * array of numbers is not a token, even when it holds the right bytes.
+ * {@link TOKEN_LENGTH} bytes. A `DataView`, a bare `ArrayBuffer`, another typed
+ * array, a string or an array of numbers is not a token, even when it holds the
+ * right bytes; nor is an object that only pretends to be one (a fake prototype,
+ * a Proxy, a subclass lying about its length), so a check never throws later.
  * @internal
  */
 export function isTokenBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && value.byteLength === TOKEN_LENGTH;
+  return (
+    ArrayBuffer.isView(value) &&
+    intrinsicKind.call(value) === 'Uint8Array' &&
+    intrinsicByteLength.call(value) === TOKEN_LENGTH
+  );
 }
 
 /**

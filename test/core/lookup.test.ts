@@ -43,6 +43,28 @@ describe('lookup()', () => {
     expect(store.lookup(token).ok).toBe(true);
   });
 
+  it('answers error, never throwing, for objects that only pretend to be 32 bytes', async () => {
+    const store = startStore();
+    const token = await store.buildAndStore();
+    class LyingLength extends Uint8Array {
+      override get byteLength(): number {
+        return 32;
+      }
+    }
+    const pretenders = [
+      new LyingLength(31),
+      Object.create(Uint8Array.prototype) as Uint8Array,
+      new Proxy(new Uint8Array(token), {}),
+      new Float32Array(8) as unknown as Uint8Array,
+    ];
+    for (const pretender of pretenders) {
+      expect(() => store.lookup(pretender)).not.toThrow();
+      expect(store.lookup(pretender)).toEqual({ ok: false });
+      await expect(store.delete(pretender)).resolves.toEqual({ ok: false });
+    }
+    expect(store.lookup(token).ok).toBe(true);
+  });
+
   it('answers error for a DataView and for the bare ArrayBuffer holding the right bytes', async () => {
     const store = startStore();
     const token = await store.buildAndStore();

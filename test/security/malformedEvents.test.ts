@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
-import { startLink, SecretToken, type TokenStoreHandle } from '../../src';
+import { createActor } from 'xstate';
+import { startLink, SecretToken, tokenStoreMachine, type TokenStoreHandle } from '../../src';
 
 let store: TokenStoreHandle | undefined;
 afterEach(async () => {
@@ -31,6 +32,7 @@ const junkEvent: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, undefined, 0, 'BUILD', ['CLEAR'], () => 'CLEAR'),
   fc.record({ type: fc.string().filter((type) => !KNOWN_TYPES.has(type)) }),
   fc.record({ type: fc.constantFrom('toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf') }),
+  fc.record({ type: fc.constantFrom('xstate.stop', 'xstate.error.actor.x', 'xstate.done.actor.x', 'xstate.init'), error: fc.anything() }),
   fc.record({ type: fc.anything().filter((type) => typeof type !== 'string') }),
   fc.record({ type: fc.constantFrom('DELETE', 'CONSUME'), token: fc.anything() }),
   fc.record({ type: fc.constantFrom('DELETE', 'CONSUME'), token: fc.uint8Array({ minLength: 0, maxLength: 64 }) }),
@@ -142,6 +144,42 @@ describe('the event surface', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("XState's own event types sent from outside", () => {
+  // XState acts on these itself: let in, `xstate.stop` would stop the store for good and
+  // `xstate.error.actor.*` would crash it at will. The store has no children, so none is let in.
+  it.each(['xstate.stop', 'xstate.error.actor.tokens', 'xstate.done.actor.tokens', 'xstate.init', 'xstate.after.1.x'])(
+    'drops %s at the door and keeps the token',
+    async (type) => {
+      store = startLink({ name: `xstate-${type}` });
+      const token = await store.buildAndStore();
+      store.actorRef!.send({ type, error: new Error('forged') } as never);
+      expect(store.actorRef!.getSnapshot().status).toBe('active');
+      expect(store.lookup(token).ok).toBe(true);
+    },
+  );
+
+  it('still stops when its owner stops it', async () => {
+    store = startLink({ name: 'xstate-own-stop' });
+    const actor = store.actorRef!;
+    await store.stop();
+    expect(actor.getSnapshot().status).toBe('stopped');
+  });
+});
+
+describe('tokenStoreMachine.provide()', () => {
+  it('keeps the door and the empty persistence on the machine it returns', async () => {
+    const provided = tokenStoreMachine.provide({});
+    const actor = createActor(provided).start();
+    actor.send({ type: 'BUILD' });
+    expect(() => actor.send(null as never)).not.toThrow();
+    actor.send({ type: 'xstate.stop' } as never);
+    expect(actor.getSnapshot().status).toBe('active');
+    expect(actor.getSnapshot().context.record).not.toBeNull();
+    expect(JSON.stringify(actor.getPersistedSnapshot())).toContain('"record":null');
+    actor.stop();
   });
 });
 
