@@ -11,6 +11,53 @@ import {
 } from './supervisor.plan';
 import type { ResolvedChildSpec, SupervisorContext, SupervisorEvent, SupervisorInput } from './supervisor.protocol';
 import { resolveSupervisorInput } from './supervisor.settings';
+import { eventType, withDoor } from './door';
+
+// RETRY and GIVE_UP events this module created. The supervisor sends them to
+// itself through its mailbox; a look-alike from another actor could burn its
+// restart budget or make it fail, so only these are let in.
+const ownEvents = new WeakSet<object>();
+
+function own<E extends object>(event: E): E {
+  ownEvents.add(event);
+  return event;
+}
+
+const isChildReport = (type: string) => type.startsWith('xstate.error.actor.') || type.startsWith('xstate.done.actor.');
+
+/**
+ * What the supervisor lets in from outside: its control requests with the right
+ * shape, its own RETRY and GIVE_UP, and its children's exit reports (a forged
+ * report about a child that is still running is ignored by the plan). Anything
+ * else, `xstate.stop` from another actor included, is dropped.
+ */
+function admitToSupervisor(event: unknown): object | undefined {
+  const type = eventType(event);
+  if (type === undefined) return undefined;
+  const fields = event as Record<string, unknown>;
+  switch (type) {
+    case 'BreakGlass.Supervisor.TERMINATE_CHILD':
+    case 'BreakGlass.Supervisor.RESTART_CHILD': {
+      const childId = readSafely(() => fields.childId);
+      return typeof childId === 'string' ? { type, childId } : undefined;
+    }
+    case 'BreakGlass.Supervisor.SHUTDOWN':
+      return { type };
+    case 'BreakGlass.Supervisor.RETRY':
+    case 'BreakGlass.Supervisor.GIVE_UP':
+      return ownEvents.has(event as object) ? (event as object) : undefined;
+    default:
+      return isChildReport(type) ? (event as object) : undefined;
+  }
+}
+
+function readSafely(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
 
 /** The supervisor's committed children; none while its first snapshot is being built. */
 function viewOf(self: AnyActorRef, system: { get(systemId: string): AnyActorRef | undefined }): SupervisionView {
@@ -62,7 +109,7 @@ function planFor(context: SupervisorContext, event: SupervisorEvent, view: Super
  * });
  * ```
  */
-export const supervisorMachine = setup({
+const supervisorLogic = setup({
   types: {
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
@@ -75,8 +122,8 @@ export const supervisorMachine = setup({
       // Stopping first frees the old instances' system ids, so the new ones can take them in the same step.
       for (const id of plan.stop) enqueue.stopChild(id);
       for (const spec of plan.spawn) enqueue.spawnChild(spec.logic, spawnOptions(spec));
-      if (plan.retry !== null) enqueue.sendTo(self, { type: 'BreakGlass.Supervisor.RETRY', childIds: plan.retry });
-      if (plan.giveUp !== null) enqueue.raise({ type: 'BreakGlass.Supervisor.GIVE_UP', error: plan.giveUp });
+      if (plan.retry !== null) enqueue.sendTo(self, own({ type: 'BreakGlass.Supervisor.RETRY', childIds: plan.retry }));
+      if (plan.giveUp !== null) enqueue.raise(own({ type: 'BreakGlass.Supervisor.GIVE_UP', error: plan.giveUp }));
     }),
     failLater: enqueueActions(({ event, self, enqueue }) => {
       if (event.type === 'BreakGlass.Supervisor.GIVE_UP') enqueue.sendTo(self, event);
@@ -112,3 +159,11 @@ export const supervisorMachine = setup({
     stopped: { type: 'final' },
   },
 });
+
+function hardenedSupervisor(machine: typeof supervisorLogic): typeof supervisorLogic {
+  return withDoor(machine, admitToSupervisor, hardenedSupervisor);
+}
+
+/** The supervisor machine as shipped: {@link supervisorLogic} behind its door (see `admitToSupervisor`). */
+export const supervisorMachine = hardenedSupervisor(supervisorLogic);
+

@@ -1,6 +1,7 @@
-import { Actor, type AnyActorScope, type AnyActorRef } from 'xstate';
+import type { AnyActorScope } from 'xstate';
 import { UnreadableEventError } from '../src/errors';
 import { resolveDeps } from './deps';
+import { eventType, withDoor } from './door';
 import { isScheduledExpiry, tokenStoreLogic } from './tokenStore.machine';
 
 type TokenStoreSnapshot = ReturnType<typeof tokenStoreLogic.getInitialSnapshot>;
@@ -32,14 +33,8 @@ const admittedEvents = new WeakSet<object>();
  * dropped.
  */
 function admit(event: unknown): object | undefined {
-  let type: unknown;
-  try {
-    if (typeof event !== 'object' || event === null) return undefined;
-    type = (event as { type?: unknown }).type;
-  } catch {
-    return undefined;
-  }
-  if (typeof type !== 'string') return undefined;
+  const type = eventType(event);
+  if (type === undefined) return undefined;
   if (type === 'BreakGlass.EXPIRE') return isScheduledExpiry(event) ? (event as object) : undefined;
   const admitted: Record<string | symbol, unknown> = { type };
   for (const field of FIELDS_READ.get(type) ?? []) {
@@ -56,26 +51,15 @@ function admit(event: unknown): object | undefined {
 }
 
 /**
- * The store's door, for everything sent to it (its own `stop()` does not pass
- * here: XState queues that directly). Two reasons for a door:
- *
- * - XState dereferences `event.type` after a transition, outside its own
- *   try/catch: a `null` sent to an actor throws to the sender and leaves the
- *   mailbox stuck, so every later event is queued forever.
- * - XState acts on its own event types: another actor sending `xstate.stop` or
- *   `xstate.error.actor.…` could stop the store for good or crash it at will. The
- *   store has no children, so from outside only its own four requests (and the
- *   expiry events it scheduled itself) are let in.
+ * What the store lets in from outside: its own four requests (read once, see
+ * `admit`) and the expiry events it scheduled itself. The store has no
+ * children, so no `xstate.*` event from outside is ever its business.
  */
-function guardMailbox(self: AnyActorRef): void {
-  const actor = self as AnyActorRef & { _send(event: unknown): void };
-  const deliver = actor._send;
-  actor._send = function guardedSend(this: unknown, event: unknown) {
-    const admitted = admit(event);
-    if (admitted === undefined) return;
-    const { type } = admitted as { type: string };
-    if (FIELDS_READ.has(type) || type === 'BreakGlass.EXPIRE') deliver.call(this, admitted);
-  };
+function admitFromOutside(event: unknown): object | undefined {
+  const admitted = admit(event);
+  if (admitted === undefined) return undefined;
+  const { type } = admitted as { type: string };
+  return FIELDS_READ.has(type) || type === 'BreakGlass.EXPIRE' ? admitted : undefined;
 }
 
 /**
@@ -101,8 +85,6 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
   const transition = machine.transition;
   const getPersistedSnapshot = machine.getPersistedSnapshot;
   const getInitialSnapshot = machine.getInitialSnapshot;
-  const start = machine.start;
-
   machine.transition = (snapshot, event, scope) => {
     const admitted = admittedEvents.has(event) ? event : admit(event);
     if (admitted === undefined) return snapshot;
@@ -111,13 +93,6 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
     if (UNREADABLE_TOKEN in admitted) throw new UnreadableEventError((admitted as unknown as { type: string }).type);
     return transition(snapshot, admitted as typeof event, scope);
   };
-
-  // Actor#start hands the logic its scope as a second argument, which the machine's own start ignores.
-  const guardedStart = (snapshot: TokenStoreSnapshot, scope?: AnyActorScope) => {
-    if (scope?.self instanceof Actor) guardMailbox(scope.self);
-    start(snapshot);
-  };
-  machine.start = guardedStart;
 
   machine.getPersistedSnapshot = (snapshot, options) => {
     const persisted = getPersistedSnapshot(snapshot, options) as unknown as Record<string, unknown>;
@@ -130,15 +105,11 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
     } as unknown as ReturnType<typeof getPersistedSnapshot>;
   };
 
-  // `provide` builds a new machine: harden it too, or swapping an action would drop the door.
-  const provide = machine.provide.bind(machine);
-  machine.provide = (implementations) => hardened(provide(implementations));
-
   machine.restoreSnapshot = (persisted, scope: AnyActorScope) => {
     const ttlMs = ttlOf(persisted);
     return getInitialSnapshot(scope, { ttlMs: ttlMs ?? undefined }) as TokenStoreSnapshot;
   };
-  return machine;
+  return withDoor(machine, admitFromOutside, hardened);
 }
 
 /** The one setting a rehydrated store keeps; anything odd in the snapshot means no expiry override. */

@@ -1,4 +1,5 @@
 import { describeReason } from '../errors';
+import { wipeSealed } from '../lib/sealedToken';
 import { register, unregister } from '../registry';
 import { handleSettings, type TokenStoreOptions } from '../startLink';
 import type { StoreBinding, TokenStoreActorRef } from '../storeBinding';
@@ -55,6 +56,13 @@ export class SupervisedStore {
 
   /** The supervisor is gone: free the name and end every call still waiting. */
   close(reason: unknown): void {
+    const orphan = this.#binding.actor;
+    if (orphan !== undefined && orphan.getSnapshot().status === 'active') {
+      // XState does not stop the children of an actor that fails mid-step: the token
+      // dies with its supervisor all the same, and the orphan is stopped.
+      wipeSealed(orphan.getSnapshot().context.record?.sealed);
+      (orphan as unknown as { _stop(): void })._stop();
+    }
     this.#binding.actor = undefined;
     unregister(this.#binding.name, this.handle);
     this.handle.close(reason);

@@ -268,3 +268,30 @@ describe('Supervisor', () => {
     await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_NOT_RUNNING' });
   });
 });
+
+describe('the supervisor door', () => {
+  it.each([
+    ['null', null],
+    ['xstate.stop', { type: 'xstate.stop' }],
+    ['a forged GIVE_UP', { type: 'BreakGlass.Supervisor.GIVE_UP', error: new Error('forged') }],
+    ['a forged RETRY', { type: 'BreakGlass.Supervisor.RETRY', childIds: null }],
+    ['TERMINATE_CHILD without a child id', { type: 'BreakGlass.Supervisor.TERMINATE_CHILD' }],
+    ['a forged crash report about a running child', { type: `xstate.error.actor.${NAME}`, actorId: NAME, error: new Error('x') }],
+  ])('keeps the supervisor and its store running when another actor sends %s', async (_label, event) => {
+    const { supervisor, store } = superviseStore();
+    const token = await store.buildAndStore();
+    const before = liveStore(supervisor.actorRef);
+    expect(() => supervisor.actorRef.send(event as never)).not.toThrow();
+    expect(supervisor.actorRef.getSnapshot().status).toBe('active');
+    expect(liveStore(supervisor.actorRef)).toBe(before);
+    expect(store.lookup(token).ok).toBe(true);
+  });
+
+  it('keeps the store running when another actor sends it xstate.stop', async () => {
+    const { supervisor, store } = superviseStore();
+    const token = await store.buildAndStore();
+    liveStore(supervisor.actorRef).send({ type: 'xstate.stop' } as never);
+    expect(supervisor.countChildren().active).toBe(1);
+    expect(store.lookup(token).ok).toBe(true);
+  });
+});

@@ -1,0 +1,52 @@
+import { Actor, type AnyActorRef, type AnyActorScope, type AnyStateMachine } from 'xstate';
+
+/** Decides what gets in: the event to deliver (possibly a safe copy), or undefined to drop it. */
+export type Admission = (event: unknown) => object | undefined;
+
+/**
+ * Puts a door on an actor's mailbox: everything sent to it (by `send`, `sendTo`,
+ * or a child reporting to its parent) passes `admit` first. The actor's own
+ * `stop()` does not pass here, since XState queues that directly.
+ *
+ * Why a door at all: XState dereferences `event.type` after a transition, outside
+ * its own try/catch, so a `null` sent to any actor throws to the sender and leaves
+ * the mailbox stuck; and it acts on its own `xstate.*` event types, so another
+ * actor could stop or crash this one by sending them.
+ */
+export function guardDoor(self: AnyActorRef, admit: Admission): void {
+  const actor = self as AnyActorRef & { _send(event: unknown): void };
+  const deliver = actor._send;
+  actor._send = function guardedSend(this: unknown, event: unknown) {
+    const admitted = admit(event);
+    if (admitted !== undefined) deliver.call(this, admitted);
+  };
+}
+
+/** The event's `type` when it is an object with a string type, read once and safely; otherwise undefined. */
+export function eventType(event: unknown): string | undefined {
+  try {
+    if (typeof event !== 'object' || event === null) return undefined;
+    const type = (event as { type?: unknown }).type;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes every actor of `machine` start behind a door, and keeps that true for the
+ * machines `provide` derives from it. Returns the same machine.
+ */
+export function withDoor<M extends AnyStateMachine>(machine: M, admit: Admission, reharden: (provided: M) => M): M {
+  const start = machine.start.bind(machine);
+  // Actor#start hands the logic its scope as a second argument, which the machine's own start ignores.
+  const guardedStart = (snapshot: Parameters<M['start']>[0], scope?: AnyActorScope) => {
+    if (scope?.self instanceof Actor) guardDoor(scope.self, admit);
+    start(snapshot);
+  };
+  machine.start = guardedStart as M['start'];
+  // `provide` builds a new machine: harden it too, or swapping an implementation would drop the door.
+  const provide = machine.provide.bind(machine);
+  machine.provide = ((implementations: Parameters<M['provide']>[0]) => reharden(provide(implementations) as M)) as M['provide'];
+  return machine;
+}
