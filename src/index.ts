@@ -18,7 +18,7 @@ export {
   type CallOptions,
 } from './tokenStoreHandle';
 export type { TokenStoreActorRef } from './storeBinding';
-export { encodeToken, decodeToken, type Token } from './token';
+export { encodeToken, decodeToken, tryDecodeToken, type Token } from './token';
 export { SecretToken } from './lib/secretToken';
 export { SealedToken } from './lib/sealedToken';
 export { REDACTED } from './lib/redaction';

@@ -33,6 +33,22 @@ export function encodeToken(token: Uint8Array): string {
 }
 
 /**
+ * Reads a token from text that may be anything (a header, a form field): the
+ * token, or undefined for anything that is not the canonical 43-character
+ * base64url form. Never throws, so it suits request handlers.
+ *
+ * @example
+ * ```ts
+ * const token = tryDecodeToken(request.headers.authorization?.replace(/^Bearer /i, ''));
+ * const allowed = token !== undefined && TokenStore.lookup(token).ok;
+ * ```
+ */
+export function tryDecodeToken(text: unknown): Token | undefined {
+  if (typeof text !== 'string' || text.length !== 43 || !BASE64URL_TOKEN.test(text)) return undefined;
+  return decodeToken(text);
+}
+
+/**
  * Reads a token back from its base64url text. Only the canonical 43-character
  * form is accepted (Node's own decoder would skip stray characters and ignore
  * trailing bits, so two different texts could name one token).

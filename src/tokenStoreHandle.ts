@@ -201,6 +201,9 @@ export class TokenStoreHandle {
     }
     const replyTo = this.#replyInbox();
     const timeoutMs = options?.timeoutMs ?? this.#settings.callTimeoutMs;
+    if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) {
+      return Promise.reject(new RangeError('options.timeoutMs must be a number of milliseconds from 1 to 2147483647'));
+    }
     return this.#pending.call(actor, operation, timeoutMs, (requestId) => actor.send(event({ replyTo, requestId })));
   }
 

@@ -4,9 +4,13 @@ import type { BreakGlassErrorCode } from '../errors';
  * Every replica message carries this tag, so the protocol can share a channel
  * with an application's own messages: untagged messages are not ours and are
  * left alone, tagged ones must follow the protocol or are rejected.
+ *
+ * Version 2: every message names the store it is about (`name`), so the
+ * replicas and owners of several stores can share one channel. A version 1
+ * peer's messages carry another tag and are ignored, never misread.
  * @internal
  */
-export const REPLICA_TAG = 'break-glass.replica/1';
+export const REPLICA_TAG = 'break-glass.replica/2';
 
 /** The writes a replica forwards to its owner. @internal */
 export type ReplicaOperation = 'buildAndStore' | 'delete' | 'consume' | 'clear';
@@ -42,18 +46,24 @@ export type WireResult =
   | { readonly ok: true; readonly insertedAtMs?: number }
   | { readonly ok: false };
 
-/** Owner to one replica: the answer to its call `id`, a result or an error code. @internal */
+/**
+ * Owner to one replica: the answer to its call `id`, a result or an error code.
+ * `name` is the owner's store: call ids are per replica, so two replicas of
+ * different stores on one channel may both be waiting on the same id.
+ * @internal
+ */
 export type ReplyMessage =
-  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'reply'; readonly id: number; readonly result: WireResult }
-  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'reply'; readonly id: number; readonly error: BreakGlassErrorCode };
+  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'reply'; readonly name: string; readonly id: number; readonly result: WireResult }
+  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'reply'; readonly name: string; readonly id: number; readonly error: BreakGlassErrorCode };
 
-/** Replica to owner. @internal */
+/** Replica to owner; `name` is the store the replica replicates, and only that store's owner acts on it. @internal */
 export type ReplicaMessage =
-  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'hello' }
-  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'ack'; readonly version: number }
+  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'hello'; readonly name: string }
+  | { readonly tag: typeof REPLICA_TAG; readonly kind: 'ack'; readonly name: string; readonly version: number }
   | {
       readonly tag: typeof REPLICA_TAG;
       readonly kind: 'call';
+      readonly name: string;
       readonly id: number;
       readonly op: ReplicaOperation;
       /** base64url text of the candidate, for delete and consume. */
@@ -63,7 +73,12 @@ export type ReplicaMessage =
 /** Owner to replica. @internal */
 export type OwnerMessage = StateMessage | ReplyMessage;
 
-/** How a message read: not ours (ignore it), ours and well formed, or ours and malformed (with the call id if one was readable). @internal */
+/**
+ * How a message read: not ours (untagged, or addressed to another store: ignore
+ * it), ours and well formed, or ours and malformed (with the call id if one was
+ * readable).
+ * @internal
+ */
 export type Parsed<T> = { readonly kind: 'foreign' } | { readonly kind: 'valid'; readonly message: T } | { readonly kind: 'malformed'; readonly id?: number };
 
 const FOREIGN = Object.freeze({ kind: 'foreign' as const });
@@ -84,27 +99,44 @@ function isVersion(value: unknown): value is number {
 }
 
 /**
- * Reads a message from a replica. Anything from outside the owner's process is
- * untrusted: a getter that throws, a wrong type, an unknown operation or a token
- * that is not 43 characters of base64url all read as malformed, never throw.
+ * Whom a tagged message is for: this store, another store (whose owner or
+ * replica on the same channel will read it), or nobody readable (malformed).
+ */
+function addressee(raw: Record<string, unknown>, name: string): 'ours' | 'other' | 'unreadable' {
+  const addressed = raw.name;
+  if (typeof addressed !== 'string' || addressed.length === 0) return 'unreadable';
+  return addressed === name ? 'ours' : 'other';
+}
+
+/**
+ * Reads a message from a replica of the store `name`. Anything from outside the
+ * owner's process is untrusted: a getter that throws, a missing name, a wrong
+ * type, an unknown operation or a token that is not 43 characters of base64url
+ * all read as malformed, never throw. A well-tagged message that names another
+ * store reads as foreign, whatever else it holds: it is that store's owner's to
+ * judge, not this one's.
  * @internal
  */
-export function parseReplicaMessage(raw: unknown): Parsed<ReplicaMessage> {
+export function parseReplicaMessage(raw: unknown, name: string): Parsed<ReplicaMessage> {
   try {
     if (!isRecord(raw) || raw.tag !== REPLICA_TAG) return FOREIGN;
+    const to = addressee(raw, name);
+    if (to === 'other') return FOREIGN;
     const kind = raw.kind;
-    if (kind === 'hello') return { kind: 'valid', message: { tag: REPLICA_TAG, kind } };
+    const id = kind === 'call' && isCallId(raw.id) ? raw.id : undefined;
+    if (to === 'unreadable') return { kind: 'malformed', id };
+    if (kind === 'hello') return { kind: 'valid', message: { tag: REPLICA_TAG, kind, name } };
     if (kind === 'ack') {
-      return isVersion(raw.version) ? { kind: 'valid', message: { tag: REPLICA_TAG, kind, version: raw.version } } : { kind: 'malformed' };
+      return isVersion(raw.version) ? { kind: 'valid', message: { tag: REPLICA_TAG, kind, name, version: raw.version } } : { kind: 'malformed' };
     }
     if (kind !== 'call') return { kind: 'malformed' };
-    const { id, op, token } = raw;
-    if (!isCallId(id)) return { kind: 'malformed' };
+    const { op, token } = raw;
+    if (id === undefined) return { kind: 'malformed' };
     if (typeof op !== 'string' || !OPERATIONS.includes(op)) return { kind: 'malformed', id };
     const needsToken = op === 'delete' || op === 'consume';
     if (needsToken !== (token !== undefined)) return { kind: 'malformed', id };
     if (needsToken && !(typeof token === 'string' && BASE64URL_TOKEN.test(token))) return { kind: 'malformed', id };
-    const message: ReplicaMessage = { tag: REPLICA_TAG, kind, id, op: op as ReplicaOperation };
+    const message: ReplicaMessage = { tag: REPLICA_TAG, kind, name, id, op: op as ReplicaOperation };
     return { kind: 'valid', message: needsToken ? { ...message, token: token as string } : message };
   } catch {
     return { kind: 'malformed' };
@@ -133,28 +165,33 @@ function isWireResult(value: unknown): value is WireResult {
 }
 
 /**
- * Reads a message from the owner. The owner is trusted more than a worker, but a
- * replica still refuses to act on anything it cannot read: a malformed state
- * leaves the replica as it was, a malformed reply fails the call it names.
+ * Reads a message from the owner of the store `name`. The owner is trusted more
+ * than a worker, but a replica still refuses to act on anything it cannot read:
+ * a malformed state leaves the replica as it was, a malformed reply fails the
+ * call it names. A state or reply that names another store reads as foreign:
+ * it belongs to another store's replica on the same channel, and applying it
+ * would make this replica accept that store's token.
  * @internal
  */
-export function parseOwnerMessage(raw: unknown): Parsed<OwnerMessage> {
+export function parseOwnerMessage(raw: unknown, name: string): Parsed<OwnerMessage> {
   try {
     if (!isRecord(raw) || raw.tag !== REPLICA_TAG) return FOREIGN;
+    const to = addressee(raw, name);
+    if (to === 'other') return FOREIGN;
+    // Without a readable name a reply may be another replica's: it names no call of ours to fail.
+    if (to === 'unreadable') return { kind: 'malformed' };
     if (raw.kind === 'state') {
-      const { name, version, verifier } = raw;
-      if (typeof name !== 'string' || !isVersion(version) || !(verifier === null || isWireVerifier(verifier))) {
-        return { kind: 'malformed' };
-      }
+      const { version, verifier } = raw;
+      if (!isVersion(version) || !(verifier === null || isWireVerifier(verifier))) return { kind: 'malformed' };
       return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'state', name, version, verifier } };
     }
     if (raw.kind !== 'reply' || !isCallId(raw.id)) return { kind: 'malformed' };
     const id = raw.id;
     if (typeof raw.error === 'string' && raw.error.startsWith('ERR_')) {
-      return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'reply', id, error: raw.error as BreakGlassErrorCode } };
+      return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'reply', name, id, error: raw.error as BreakGlassErrorCode } };
     }
     if (!isWireResult(raw.result)) return { kind: 'malformed', id };
-    return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'reply', id, result: raw.result } };
+    return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'reply', name, id, result: raw.result } };
   } catch {
     return { kind: 'malformed' };
   }

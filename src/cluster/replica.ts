@@ -20,6 +20,13 @@ import { ReplicaVerifier } from './replicaVerifier';
 
 /** Options of `openReplica`. */
 export interface ReplicaOptions {
+  /**
+   * The name of the store this replica replicates, as the owner's store is
+   * registered (`startLink({ name })`); `'BreakGlass.TokenStore'` by default.
+   * Replicas and owners of several stores may share one channel: each replica
+   * applies only its own store's state, and only that store's owner serves its writes.
+   */
+  readonly name?: string;
   /** The link to the owner; by default `process` in a cluster worker, `parentPort` in a worker thread. */
   readonly channel?: ReplicaChannel;
   /** How long a write waits for the owner, in ms, replicas' confirmations included; 10000 by default. */
@@ -60,20 +67,21 @@ export class TokenStoreReplica {
   readonly #callTimeoutMs: number;
   readonly #stop: Array<() => void>;
   readonly #readiness: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  #name = DEFAULT_NAME;
+  readonly #name: string;
   #nextId = 0;
   #closed = false;
 
   /** @internal Use `openReplica`. */
-  constructor(channel: ReplicaChannel, callTimeoutMs: number, monotonicNow: () => number = () => performance.now()) {
+  constructor(channel: ReplicaChannel, callTimeoutMs: number, monotonicNow: () => number = () => performance.now(), name: string = DEFAULT_NAME) {
+    this.#name = name;
     this.#channel = channel;
     this.#verifier = new ReplicaVerifier(monotonicNow);
     this.#callTimeoutMs = callTimeoutMs;
     this.#stop = [channel.onMessage((message) => this.#receive(message)), channel.onClose(() => this.close())];
-    channel.send({ tag: REPLICA_TAG, kind: 'hello' });
+    channel.send({ tag: REPLICA_TAG, kind: 'hello', name });
   }
 
-  /** The owner's store name, once the first state arrived. */
+  /** The name of the store this replica replicates. */
   get name(): string {
     return this.#name;
   }
@@ -160,12 +168,13 @@ export class TokenStoreReplica {
         if (waiting !== undefined) this.#settle(id, waiting, new CallTimeoutError(this.#name, operation, timeoutMs));
       }, timeoutMs);
       this.#waiting.set(id, { operation, timeoutMs, resolve, reject, timer });
-      this.#channel.send({ tag: REPLICA_TAG, kind: 'call', id, op: operation, ...(token === undefined ? {} : { token }) });
+      this.#channel.send({ tag: REPLICA_TAG, kind: 'call', name: this.#name, id, op: operation, ...(token === undefined ? {} : { token }) });
     });
   }
 
   #receive(raw: unknown): void {
-    const parsed = parseOwnerMessage(raw);
+    // States and replies of other stores sharing the channel read as foreign: they are not this replica's.
+    const parsed = parseOwnerMessage(raw, this.#name);
     if (parsed.kind === 'foreign' || this.#closed) return;
     if (parsed.kind === 'malformed') {
       const waiting = parsed.id === undefined ? undefined : this.#waiting.get(parsed.id);
@@ -174,9 +183,8 @@ export class TokenStoreReplica {
     }
     const message = parsed.message;
     if (message.kind === 'state') {
-      this.#name = message.name;
       this.#verifier.apply(message.version, message.verifier);
-      this.#channel.send({ tag: REPLICA_TAG, kind: 'ack', version: this.#verifier.version });
+      this.#channel.send({ tag: REPLICA_TAG, kind: 'ack', name: this.#name, version: this.#verifier.version });
       for (const { resolve } of this.#readiness.splice(0)) resolve();
       return;
     }
@@ -210,26 +218,31 @@ redactRendering(TokenStoreReplica, 'TokenStoreReplica');
 
 /**
  * Opens a read replica of the owner's store, in a cluster worker or a worker
- * thread, and says hello to the owner, which answers with its state.
+ * thread, and says hello to the owner, which answers with its state. Name the
+ * store when it is not the default one: a replica follows only the owner of
+ * the store it names.
  *
  * @example
  * ```ts
- * const store = openReplica();
+ * const store = openReplica({ name: 'admin' }); // the owner's store: startLink({ name: 'admin' })
  * await store.whenReady();
  * http.createServer((req, res) => (store.lookup(bearer(req)).ok ? admin(res) : deny(res))).listen(8080);
  * ```
  * @throws TypeError outside a cluster worker or worker thread when no channel is given.
  * @throws RangeError when `options.callTimeoutMs` is not a positive number.
  * @throws TypeError when `options.monotonicNow` is given and is not a function.
+ * @throws TypeError when `options.name` is given and is not a non-empty string.
  */
 export function openReplica(options: ReplicaOptions = {}): TokenStoreReplica {
+  const name = options.name ?? DEFAULT_NAME;
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError('options.name must be a non-empty string');
   const callTimeoutMs = options.callTimeoutMs ?? 10_000;
   if (!(Number.isFinite(callTimeoutMs) && callTimeoutMs > 0)) {
     throw new RangeError('options.callTimeoutMs must be a positive number of milliseconds');
   }
   const { monotonicNow } = options;
   if (monotonicNow !== undefined && typeof monotonicNow !== 'function') throw new TypeError('options.monotonicNow must be a function');
-  return new TokenStoreReplica(options.channel ?? defaultChannel(), callTimeoutMs, monotonicNow);
+  return new TokenStoreReplica(options.channel ?? defaultChannel(), callTimeoutMs, monotonicNow, name);
 }
 
 function defaultChannel(): ReplicaChannel {

@@ -31,6 +31,7 @@ export interface ReplicaOwnerOptions {
  */
 export class ReplicaOwner {
   readonly #store: TokenStoreHandle;
+  readonly #name: string;
   readonly #peers: ReplicaPeers;
   readonly #acks: Acknowledgements<Peer>;
   readonly #unsubscribe: () => void;
@@ -46,13 +47,15 @@ export class ReplicaOwner {
   /** @internal Use `serveReplicas` or `serveClusterReplicas`. */
   constructor(store: TokenStoreHandle, ackTimeoutMs: number) {
     this.#store = store;
+    this.#name = store.name;
     this.#acks = new Acknowledgements<Peer>(ackTimeoutMs, (peer) => this.#peers.drop(peer, 'unresponsive'));
     this.#peers = new ReplicaPeers({
-      state: () => stateMessage(store.name, this.#version, this.#sent),
+      name: this.#name,
+      state: () => stateMessage(this.#name, this.#version, this.#sent),
       ack: (peer, version) => this.#acks.ack(peer, version),
       call: (peer, call) =>
         serveWorkerCall(
-          { store, write: (run) => this.#write(run), reply: (message) => this.#peers.isAttached(peer) && peer.channel.send(message) },
+          { store, name: this.#name, write: (run) => this.#write(run), reply: (message) => this.#peers.isAttached(peer) && peer.channel.send(message) },
           call,
         ),
       forget: (peer) => this.#acks.forget(peer),
@@ -65,6 +68,11 @@ export class ReplicaOwner {
     });
     this.#unsubscribe = () => subscription.unsubscribe();
     this.#refresh();
+  }
+
+  /** The name of the store it serves: only replicas opened with this name (`openReplica({ name })`) are served. */
+  get name(): string {
+    return this.#name;
   }
 
   /** The version of the state replicas are being sent; it grows with every change. */
@@ -130,7 +138,7 @@ export class ReplicaOwner {
     this.#unsubscribe();
     this.#version += 1;
     this.#sent = null;
-    this.#peers.broadcast(stateMessage(this.#store.name, this.#version, null));
+    this.#peers.broadcast(stateMessage(this.#name, this.#version, null));
     this.#acks.endAll();
     this.#peers.close();
     for (const hook of this.#onClose.splice(0)) hook();
@@ -173,7 +181,7 @@ export class ReplicaOwner {
     if (this.#sent !== null && this.#sent.record === state.record) return this.#version;
     this.#version += 1;
     this.#sent = state;
-    this.#peers.broadcast(stateMessage(this.#store.name, this.#version, state));
+    this.#peers.broadcast(stateMessage(this.#name, this.#version, state));
     this.#acks.open(this.#version, this.#peers.joined());
     return this.#version;
   }

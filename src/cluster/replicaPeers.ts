@@ -20,6 +20,8 @@ export type ReplicaAuditFields = ReplicaAuditEvent extends infer E ? (E extends 
 
 /** What the peers need from their owner. @internal */
 export interface PeerHooks {
+  /** The name of the owner's store: replicas of other stores may share its channels, and their messages are left to their own owners. */
+  readonly name: string;
   /** The state message a replica that says hello is answered with. */
   readonly state: () => StateMessage;
   readonly ack: (peer: Peer, version: number) => void;
@@ -34,7 +36,10 @@ export interface PeerHooks {
  * routed, their joining and leaving reported on the audit trail. Everything a
  * replica sends is untrusted; a tagged message that does not follow the
  * protocol is rejected and answered with `ERR_REPLICA_PROTOCOL` when it named a
- * call, and never reaches the store.
+ * call, and never reaches the store. A message for another store is not
+ * malformed: several owners may serve one channel, and each reads only what
+ * names its own store, so another store's hello or call is neither answered
+ * nor reported here.
  * @internal
  */
 export class ReplicaPeers {
@@ -90,11 +95,13 @@ export class ReplicaPeers {
   }
 
   #receive(peer: Peer, raw: unknown): void {
-    const parsed = parseReplicaMessage(raw);
+    const parsed = parseReplicaMessage(raw, this.hooks.name);
     if (parsed.kind === 'foreign' || this.#closed) return;
     if (parsed.kind === 'malformed') {
       this.hooks.audit({ type: 'replica.rejected', replica: peer.channel.label, reason: 'malformed_message' });
-      if (parsed.id !== undefined) peer.channel.send({ tag: REPLICA_TAG, kind: 'reply', id: parsed.id, error: 'ERR_REPLICA_PROTOCOL' });
+      if (parsed.id !== undefined) {
+        peer.channel.send({ tag: REPLICA_TAG, kind: 'reply', name: this.hooks.name, id: parsed.id, error: 'ERR_REPLICA_PROTOCOL' });
+      }
       return;
     }
     const message = parsed.message;

@@ -8,6 +8,8 @@ import type { Call } from './replicaPeers';
 /** What a worker's call needs from the owner. @internal */
 export interface CallContext {
   readonly store: TokenStoreHandle;
+  /** The owner's store name, which the reply carries so that only the replica of this store on the channel takes it. */
+  readonly name: string;
   /** Applies `run` as one of the owner's writes: one at a time, resolved once every live replica confirmed the state it left. */
   readonly write: <T>(run: () => Promise<T>) => Promise<{ result: T; version: number }>;
   /** Sends the answer to the worker that asked, if it is still attached. */
@@ -24,7 +26,7 @@ export interface CallContext {
 export function serveWorkerCall(context: CallContext, call: Call): void {
   const { store, write } = context;
   const answer = (body: { result: WireResult } | { error: BreakGlassErrorCode }) =>
-    context.reply({ tag: REPLICA_TAG, kind: 'reply', id: call.id, ...body } as ReplyMessage);
+    context.reply({ tag: REPLICA_TAG, kind: 'reply', name: context.name, id: call.id, ...body } as ReplyMessage);
   let candidate: Token | undefined;
   try {
     candidate = call.token === undefined ? undefined : decodeToken(call.token);

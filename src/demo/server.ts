@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { decodeToken, type Token } from '../token';
+import { tryDecodeToken, type Token } from '../token';
 import type { TokenStoreHandle } from '../tokenStoreHandle';
 
 const UNAUTHORIZED = JSON.stringify({ error: 'unauthorized' });
@@ -11,12 +11,9 @@ const UNAUTHORIZED = JSON.stringify({ error: 'unauthorized' });
  */
 function bearerToken(request: IncomingMessage): Token | undefined {
   const header = request.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
-  try {
-    return decodeToken(header.slice('Bearer '.length).trim());
-  } catch {
-    return undefined;
-  }
+  // The scheme name is case-insensitive (RFC 7235, section 2.1).
+  const match = typeof header === 'string' ? /^bearer +(\S+) *$/i.exec(header) : null;
+  return match === null ? undefined : tryDecodeToken(match[1]);
 }
 
 function send(response: ServerResponse, status: number, body: string): void {

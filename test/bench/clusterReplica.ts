@@ -20,7 +20,7 @@ export async function replicaLookupRows(): Promise<Row[]> {
   const owner = serveReplicas(store);
   const { port1, port2 } = new MessageChannel();
   owner.attach(parentPortChannel(port1, 'bench'));
-  const replica = openReplica({ channel: parentPortChannel(port2, 'owner') });
+  const replica = openReplica({ channel: parentPortChannel(port2, 'owner'), name: store.name });
   await replica.whenReady();
   const token = await owner.buildAndStore();
   const stranger = Buffer.alloc(32, 7);
@@ -34,8 +34,8 @@ export async function replicaLookupRows(): Promise<Row[]> {
   return rows;
 }
 
-function forkReady(): Promise<Worker> {
-  const worker = cluster.fork();
+function forkReady(storeName: string): Promise<Worker> {
+  const worker = cluster.fork({ STORE_NAME: storeName });
   return new Promise((resolve, reject) => {
     worker.on('message', (message: { bench?: string }) => message?.bench === 'ready' && resolve(worker));
     worker.once('exit', () => reject(new Error('a bench worker exited early')));
@@ -55,7 +55,7 @@ export async function replicaWriteRows(): Promise<Row[]> {
   for (const size of [1, 2, 4]) {
     const store = startLink({ name: `bench.replica.${size}` });
     const owner = serveClusterReplicas(store);
-    const workers = await Promise.all(Array.from({ length: size }, forkReady));
+    const workers = await Promise.all(Array.from({ length: size }, () => forkReady(store.name)));
     await timeEach(() => owner.buildAndStore(), 50);
     rows.push({ name: `buildAndStore, ${size} cluster worker${size > 1 ? 's' : ''}`, subject: await timeEach(() => owner.buildAndStore(), WRITE_SAMPLES), baseline });
     owner.close();

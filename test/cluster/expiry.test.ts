@@ -74,7 +74,7 @@ describe('a replica of a store with ttlMs', () => {
   it('refuses a state whose time left is malformed, and keeps the deadline it had', async () => {
     const { port1, port2 } = new MessageChannel();
     const clock = manualClock(0);
-    const replica = openReplica({ channel: parentPortChannel(port1, 'test owner'), monotonicNow: clock.now });
+    const replica = openReplica({ channel: parentPortChannel(port1, 'test owner'), name: 'test', monotonicNow: clock.now });
     const token = Buffer.alloc(32, 7);
     const verifier = { digest: tokenDigest(token).toString('base64'), insertedAtMs: 1_700_000_000_000 };
     const acked = (version: number) => nextMessage(port2, (message) => message.kind === 'ack' && message.version === version);

@@ -153,7 +153,7 @@ describe('serveReplicas()', () => {
     const live = await replicaOf(owner);
     const silent = attachedPort(owner, 'silent port');
     silent.on('message', () => undefined); // reads every message, acknowledges none
-    await hello(silent);
+    await hello(silent, owner.name);
     const severed = new Promise((resolve) => silent.once('close', resolve));
     const token = await live.replica.buildAndStore();
     await severed;
@@ -181,6 +181,9 @@ describe('malformed replica messages', () => {
     ['a delete with a token that is not canonical base64url', { kind: 'call', id: 3, op: 'delete', token: `${'A'.repeat(42)}B` }],
     ['a delete with a token of bytes', { kind: 'call', id: 4, op: 'delete', token: [1, 2, 3] }],
     ['a build that carries a token', { kind: 'call', id: 5, op: 'buildAndStore', token: 'A'.repeat(43) }],
+    ['a call that names no store', { kind: 'call', id: 6, op: 'clear', name: undefined }],
+    ['a call whose store name is not a string', { kind: 'call', id: 7, op: 'clear', name: ['x'] }],
+    ['a call whose store name is empty', { kind: 'call', id: 8, op: 'clear', name: '' }],
   ];
 
   it.each(malformedCalls)('answers ERR_REPLICA_PROTOCOL to %s and leaves the token in place', async (_, fields) => {
@@ -189,8 +192,8 @@ describe('malformed replica messages', () => {
     const token = await owner.buildAndStore();
     const port = attachedPort(owner, 'raw port');
     const reply = nextMessage(port, (message) => message.kind === 'reply');
-    port.postMessage({ tag: REPLICA_TAG, ...fields });
-    expect(await reply).toEqual({ tag: REPLICA_TAG, kind: 'reply', id: fields.id, error: 'ERR_REPLICA_PROTOCOL' });
+    port.postMessage({ tag: REPLICA_TAG, name: owner.name, ...fields });
+    expect(await reply).toEqual({ tag: REPLICA_TAG, kind: 'reply', name: owner.name, id: fields.id, error: 'ERR_REPLICA_PROTOCOL' });
     expect(audit).toContainEqual(expect.objectContaining({ type: 'replica.rejected', replica: 'raw port', reason: 'malformed_message' }));
     expect(owner.lookup(token).ok).toBe(true);
     expect(replica.lookup(token).ok).toBe(true);
@@ -201,10 +204,10 @@ describe('malformed replica messages', () => {
     const token = await owner.buildAndStore();
     const port = attachedPort(owner, 'raw port');
     for (const junk of [{ kind: 'nonsense' }, { kind: 'ack', version: -1 }, { kind: 'call', id: -4, op: 'clear' }]) {
-      port.postMessage({ tag: REPLICA_TAG, ...junk });
+      port.postMessage({ tag: REPLICA_TAG, name: owner.name, ...junk });
     }
-    for (const foreign of [null, 42, 'hello', [REPLICA_TAG], { kind: 'call', op: 'clear', id: 1 }]) port.postMessage(foreign);
-    const state = await hello(port);
+    for (const foreign of [null, 42, 'hello', [REPLICA_TAG], { kind: 'call', name: owner.name, op: 'clear', id: 1 }]) port.postMessage(foreign);
+    const state = await hello(port, owner.name);
     expect(state).toMatchObject({ kind: 'state', verifier: { digest: expect.any(String) } });
     expect(audit.filter((event) => event.type === 'replica.rejected')).toHaveLength(3);
     expect(owner.lookup(token).ok).toBe(true);

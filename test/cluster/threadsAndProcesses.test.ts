@@ -11,9 +11,13 @@ const FIXTURES = join(__dirname, 'fixtures');
 const TS_NODE = require.resolve('ts-node/register/transpile-only');
 
 /** A worker thread running a TypeScript fixture; resolves once its replica is ready. */
-function startThread(attach: (worker: Worker) => void): Promise<{ worker: Worker; ask: (request: object) => Promise<unknown> }> {
+function startThread(
+  storeName: string,
+  attach: (worker: Worker) => void,
+): Promise<{ worker: Worker; ask: (request: object) => Promise<unknown> }> {
   const worker = new Worker(`require(${JSON.stringify(TS_NODE)}); require(${JSON.stringify(join(FIXTURES, 'replicaThread.ts'))});`, {
     eval: true,
+    workerData: { storeName },
   });
   attach(worker);
   let nextId = 0;
@@ -52,7 +56,7 @@ describe('worker threads', () => {
   });
 
   it('accepts a token built in one thread in the other, and refuses it in both once one revoked it', async () => {
-    const [a, b] = await Promise.all([1, 2].map(() => startThread((worker) => owner.attach(threadWorkerChannel(worker)))));
+    const [a, b] = await Promise.all([1, 2].map(() => startThread(store.name, (worker) => owner.attach(threadWorkerChannel(worker)))));
     threads.push(a!.worker, b!.worker);
     const token = (await a!.ask({ fixture: 'build' })) as string;
     expect(await b!.ask({ fixture: 'lookup', token })).toBe(true);
@@ -63,7 +67,7 @@ describe('worker threads', () => {
   });
 
   it('resolves a write when a thread is terminated during it', async () => {
-    const [live, doomed] = await Promise.all([1, 2].map(() => startThread((worker) => owner.attach(threadWorkerChannel(worker)))));
+    const [live, doomed] = await Promise.all([1, 2].map(() => startThread(store.name, (worker) => owner.attach(threadWorkerChannel(worker)))));
     threads.push(live!.worker);
     const audit: string[] = [];
     const subscription = store.on('replica.dropped', (event) => audit.push(event.reason));

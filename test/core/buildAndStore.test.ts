@@ -50,6 +50,15 @@ describe('buildAndStore()', () => {
     expect(store.lookup(Buffer.alloc(32, 1))).toEqual({ ok: false });
   });
 
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '100', 2 ** 31])(
+    'rejects a per-call timeoutMs of %p with a RangeError and sends nothing',
+    async (timeoutMs) => {
+      const store = startStore();
+      await expect(store.buildAndStore({ timeoutMs: timeoutMs as number })).rejects.toBeInstanceOf(RangeError);
+      expect(store.actorRef!.getSnapshot().context.generation).toBe(0);
+    },
+  );
+
   it('rejects with ERR_NOT_RUNNING once the store is stopped', async () => {
     const store = startStore();
     await store.stop();

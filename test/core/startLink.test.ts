@@ -68,6 +68,7 @@ describe('startLink()', () => {
   it.each([
     [{ ttlMs: -1 }, RangeError],
     [{ ttlMs: 1.5 }, RangeError],
+    [{ ttlMs: 2 ** 31 }, RangeError],
     [{ callTimeoutMs: 0 }, RangeError],
     [{ name: '' }, TypeError],
     [{ randomBytes: 'not a function' }, TypeError],

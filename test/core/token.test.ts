@@ -1,4 +1,4 @@
-import { decodeToken, encodeToken, MalformedTokenError } from '../../src';
+import { decodeToken, encodeToken, MalformedTokenError, tryDecodeToken } from '../../src';
 
 const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff));
 
@@ -67,4 +67,17 @@ describe('decodeToken() memory', () => {
     expect(decoded.byteOffset).toBe(0);
     expect(decoded.buffer.byteLength).toBe(32);
   });
+});
+
+describe('tryDecodeToken()', () => {
+  it('reads back what encodeToken wrote', () => {
+    expect(tryDecodeToken(encodeToken(bytes))).toEqual(bytes);
+  });
+
+  it.each([undefined, null, 42, '', 'A'.repeat(42), `${'A'.repeat(42)}B`, `${'A'.repeat(42)}=`, { toString: () => 'A'.repeat(43) }])(
+    'answers undefined, without throwing, for %p',
+    (text) => {
+      expect(tryDecodeToken(text)).toBeUndefined();
+    },
+  );
 });

@@ -48,6 +48,13 @@ describe('the demo service over HTTP', () => {
     expect([...bodies]).toEqual(['{"error":"unauthorized"}']);
   });
 
+  it('accepts the bearer scheme in any letter case, as HTTP defines it', async () => {
+    const service = await demo();
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      expect((await get(`${service.url}/admin`, `${scheme} ${service.token}`)).status).toBe(200);
+    }
+  });
+
   it('answers /healthz without a token', async () => {
     const service = await demo();
     const response = await get(`${service.url}/healthz`);

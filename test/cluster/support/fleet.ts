@@ -54,7 +54,7 @@ export async function startFleet(
   const audit: AuditEvent[] = [];
   const store = startLink({ name: `cluster-test.${fleets}`, onAudit: (event) => audit.push(event), ...options.store });
   const owner = serveClusterReplicas(store, { ackTimeoutMs: options.ackTimeoutMs ?? 5_000 });
-  const env = options.workerEnv ?? {};
+  const env = { STORE_NAMES: store.name, ...options.workerEnv };
   const workers = await Promise.all(Array.from({ length: size }, () => forkWorker(env)));
   return {
     store,
@@ -87,4 +87,39 @@ export async function call(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Several stores in this process (the primary), each with its own cluster owner, and workers holding a replica of each. */
+export interface SharedFleet {
+  readonly stores: TokenStoreHandle[];
+  readonly owners: ReplicaOwner[];
+  readonly workers: FleetWorker[];
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Starts one store and one owner per name, and `size` workers: every owner
+ * serves every worker over the worker's one IPC channel, as a service with an
+ * admin and an ops store would run.
+ */
+export async function startSharedFleet(names: readonly string[], size: number): Promise<SharedFleet> {
+  cluster.setupPrimary({ exec: WORKER, execArgv: ['-r', 'ts-node/register/transpile-only'] });
+  const stores = names.map((name) => startLink({ name }));
+  const owners = stores.map((store) => serveClusterReplicas(store, { ackTimeoutMs: 5_000 }));
+  const workers = await Promise.all(Array.from({ length: size }, () => forkWorker({ STORE_NAMES: names.join(',') })));
+  return {
+    stores,
+    owners,
+    workers,
+    stop: async () => {
+      for (const owner of owners) owner.close();
+      await Promise.all(
+        workers.map(({ worker, exited }) => {
+          if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill('SIGKILL');
+          return exited;
+        }),
+      );
+      await Promise.all(stores.map((store) => store.stop()));
+    },
+  };
 }

@@ -20,7 +20,7 @@ export function attachedPort(owner: ReplicaOwner, label = 'test port'): MessageP
   return port2;
 }
 
-/** A replica over a real MessageChannel to `owner`, ready to serve; `options` go to `openReplica`. */
+/** A replica of `owner`'s store over a real MessageChannel to it, ready to serve; `options` go to `openReplica`. */
 export async function replicaOf(
   owner: ReplicaOwner,
   label?: string,
@@ -29,7 +29,7 @@ export async function replicaOf(
   const port = attachedPort(owner, label);
   const seen: unknown[] = [];
   port.on('message', (message) => seen.push(message));
-  const replica = openReplica({ channel: parentPortChannel(port, 'owner'), callTimeoutMs: 5_000, ...options });
+  const replica = openReplica({ channel: parentPortChannel(port, 'owner'), name: owner.name, callTimeoutMs: 5_000, ...options });
   await replica.whenReady();
   return { replica, port, seen };
 }
@@ -59,10 +59,10 @@ export function nextMessage(port: MessagePort, test: (message: Record<string, un
   });
 }
 
-/** Says hello on a raw port and resolves with the state the owner answers: every earlier message was handled by then. */
-export function hello(port: MessagePort): Promise<Record<string, unknown>> {
-  const state = nextMessage(port, (message) => message.kind === 'state');
-  port.postMessage({ tag: REPLICA_TAG, kind: 'hello' });
+/** Says hello for store `name` on a raw port and resolves with the state the owner answers: every earlier message was handled by then. */
+export function hello(port: MessagePort, name: string): Promise<Record<string, unknown>> {
+  const state = nextMessage(port, (message) => message.kind === 'state' && message.name === name);
+  port.postMessage({ tag: REPLICA_TAG, kind: 'hello', name });
   return state;
 }
 
