@@ -70,8 +70,8 @@ export async function runClusterDemo(workers: number, port: number, inspector?: 
       'Revoke it on one, and every worker refuses it:',
       `  curl -X POST -H 'Authorization: Bearer ${token}' ${url}/break-glass/revoke`,
       'Issue a fresh one for every worker, or check or revoke it, from this host:',
-      `  break-glass issue --socket ${control.path}`,
-      `  break-glass status --socket ${control.path}`,
+      `  npm run break-glass -- issue --socket ${control.path}`,
+      `  npm run break-glass -- status --socket ${control.path}`,
       '',
     ].join('\n'),
   );

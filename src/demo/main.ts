@@ -70,8 +70,8 @@ async function main(): Promise<void> {
       'Revoke it:',
       `  curl -X POST -H 'Authorization: Bearer ${token}' ${url}/break-glass/revoke`,
       'Issue a fresh one, or check or revoke it, from this host:',
-      `  break-glass issue --socket ${control.path}`,
-      `  break-glass status --socket ${control.path}`,
+      `  npm run break-glass -- issue --socket ${control.path}`,
+      `  npm run break-glass -- status --socket ${control.path}`,
       '',
     ].join('\n'),
   );

@@ -47,6 +47,8 @@ describe('the packed library', () => {
     expect(packed).toContain('dist/src/index.js');
     expect(packed).toContain('dist/src/index.d.ts');
     expect(packed).toContain('dist/machines/tokenStore.js');
+    expect(packed).toContain('LICENSE');
+    expect(packed).toContain('docs/api.md');
     expect(packed.filter((path) => path.startsWith('test/') || path.endsWith('.test.js'))).toEqual([]);
     expect(packed.filter((path) => /^(src|machines)\/.*\.ts$/.test(path))).toEqual([]);
     expect(packed.filter((path) => path.includes('/demo/'))).toEqual([]);
