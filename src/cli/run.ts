@@ -1,6 +1,6 @@
 import { sendControlRequest } from '../control/client';
 import type { ControlRequest, ControlResponse } from '../control/protocol';
-import { BreakGlassError, ControlUnreachableError } from '../errors';
+import { BreakGlassError, ControlSocketError, ControlUnreachableError } from '../errors';
 import { decodeToken } from '../token';
 import { parseArguments, USAGE, type CliArguments } from './args';
 import { EXIT, type ExitStatus } from './exitCodes';
@@ -50,6 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitSt
     const message = error instanceof Error ? error.message : 'the request failed';
     if (args.json) io.stdout.write(`${JSON.stringify({ ok: false, command: args.command, error: { code, message } })}\n`);
     else io.stderr.write(`break-glass: ${message}\n`);
+    if (error instanceof ControlSocketError) return EXIT.refused;
     if (!(error instanceof ControlUnreachableError)) return EXIT.failed;
     return error.reason === 'permission_denied' ? EXIT.refused : EXIT.noService;
   }

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { ControlProtocolError, ControlUnreachableError } from '../errors';
 import type { ControlRequest, ControlResponse } from './protocol';
+import { checkTrustedSocket } from './trustedSocket';
 
 /** Options of {@link sendControlRequest}. */
 export interface ControlClientOptions {
@@ -24,7 +25,8 @@ const UNREACHABLE: Readonly<Record<string, ControlUnreachableError['reason']>> =
 /**
  * Sends one request to a control socket and answers the service's response.
  * Refusals (a wrong token, a malformed request) are responses with `ok: false`,
- * not exceptions.
+ * not exceptions. Nothing is sent to a socket that someone other than the
+ * service's user could have put there (see `ERR_CONTROL_SOCKET_UNSAFE`).
  *
  * @example
  * ```ts
@@ -32,14 +34,16 @@ const UNREACHABLE: Readonly<Record<string, ControlUnreachableError['reason']>> =
  * ```
  * @throws ControlUnreachableError (`ERR_CONTROL_UNREACHABLE`) when no service answers.
  * @throws ControlProtocolError (`ERR_CONTROL_PROTOCOL`) when something else answers.
+ * @throws ControlSocketError (`ERR_CONTROL_SOCKET_UNSAFE`) when the socket is not a socket of this user in a directory only its owner can write to.
  */
-export function sendControlRequest(
+export async function sendControlRequest(
   path: string,
   request: ControlRequest,
   options: ControlClientOptions = {},
 ): Promise<ControlResponse> {
   const socketPath = resolve(path);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  await checkTrustedSocket(socketPath);
   return new Promise<ControlResponse>((resolveResponse, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;

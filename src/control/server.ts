@@ -1,9 +1,7 @@
-import { chmod } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import type { TokenStoreHandle } from '../tokenStoreHandle';
 import { runControlCommand } from './commands';
 import { serveConnection } from './connection';
-import { ControlSocketError } from '../errors';
 import {
   DEFAULT_MAX_LINE_BYTES,
   isFailure,
@@ -12,6 +10,7 @@ import {
   type ControlErrorCode,
   type ControlResponse,
 } from './protocol';
+import { listenPrivately, removePublished } from './privateSocket';
 import { prepareSocketPath } from './socketPath';
 
 /** Options of {@link openControlSocket}. */
@@ -86,48 +85,22 @@ export async function openControlSocket(store: TokenStoreHandle, options: Contro
     });
   });
   server.maxConnections = maxConnections;
-  await listen(server, path);
+  const published = await listenPrivately(server, path);
   // After start-up a failing accept (e.g. out of file descriptors) must not take the service down.
   server.on('error', () => process.emitWarning('the break-glass control socket failed to accept a client'));
 
   let closing: Promise<void> | undefined;
   return {
     path,
-    // libuv unlinks the socket file itself when the listening handle closes.
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of clients) socket.destroy();
-      })),
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const socket of clients) socket.destroy();
+        });
+        await removePublished(path, published);
+      })()),
   };
-}
-
-/** Binds with a umask of 0177, so the socket is never reachable by others, not even for an instant. */
-async function listen(server: Server, path: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) => {
-      // Someone bound the path between our check and our bind.
-      if (error.code === 'EADDRINUSE') reject(new ControlSocketError('ERR_CONTROL_SOCKET_IN_USE', path, 'the path was taken'));
-      else reject(error);
-    };
-    server.once('error', failed);
-    server.once('listening', () => {
-      server.off('error', failed);
-      resolve();
-    });
-    let previous: number | undefined;
-    try {
-      previous = process.umask(0o177);
-    } catch {
-      // Worker threads cannot change the umask; the chmod below and the private directory still hold.
-    }
-    try {
-      server.listen(path);
-    } finally {
-      if (previous !== undefined) process.umask(previous);
-    }
-  });
-  await chmod(path, 0o600);
 }
 
 function positive(value: number, name: string): number {

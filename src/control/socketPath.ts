@@ -2,15 +2,18 @@ import { lstat, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { ControlSocketError } from '../errors';
+import { TEMPORARY_NAME_BYTES } from './privateSocket';
 
 // sun_path holds 108 bytes on Linux and 104 on macOS, a terminating NUL included.
 const MAX_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
 
 /**
  * Makes `path` ready for a new control socket: an absolute path, short enough
- * for a socket address, in a directory only its owner (this user or root) can
- * write to, so no one else can swap the socket for their own. A socket this user
- * left behind with nothing listening is removed; anything else is refused.
+ * for a socket address (as is the temporary name the socket is bound under
+ * first), in a directory of this user that no one else may enter, list or
+ * write to, so no one else can reach the socket before it is private or swap
+ * it for their own. A socket this user left behind with nothing listening is
+ * removed; anything else is refused.
  *
  * @returns The absolute path.
  * @throws ControlSocketError (`ERR_CONTROL_SOCKET_UNSAFE`, `ERR_CONTROL_SOCKET_IN_USE`).
@@ -22,6 +25,10 @@ export async function prepareSocketPath(path: string): Promise<string> {
   const absolute = resolve(path);
   if (Buffer.byteLength(absolute) > MAX_PATH_BYTES) {
     throw new RangeError(`options.path must be at most ${MAX_PATH_BYTES} bytes long as an absolute path`);
+  }
+  // The socket is bound under a temporary name in the same directory first (see listenPrivately).
+  if (Buffer.byteLength(dirname(absolute)) + 1 + TEMPORARY_NAME_BYTES > MAX_PATH_BYTES) {
+    throw new RangeError(`options.path's directory must be at most ${MAX_PATH_BYTES - 1 - TEMPORARY_NAME_BYTES} bytes long as an absolute path`);
   }
   await checkDirectory(absolute);
   const existing = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
@@ -48,12 +55,14 @@ async function checkDirectory(absolute: string): Promise<void> {
     throw unsafe(absolute, `its directory cannot be used (${error.code ?? 'error'})`);
   });
   if (!info.isDirectory()) throw unsafe(absolute, 'its parent is not a directory');
-  // Group or world write access would let someone else unlink the socket and listen in its place.
-  if ((info.mode & 0o022) !== 0) {
-    throw unsafe(absolute, `its directory ${directory} is writable by others than its owner; use a 0700 directory`);
+  // Write access would let someone else unlink the socket and listen in its place; search access would let
+  // them reach the socket by name, and bind(2) creates it with whatever mode the umask leaves. Owner only.
+  if ((info.mode & 0o077) !== 0) {
+    const mode = (info.mode & 0o7777).toString(8).padStart(4, '0');
+    throw unsafe(absolute, `its directory ${directory} (mode ${mode}) is accessible by others than its owner; use a 0700 directory`);
   }
-  const uid = process.getuid?.();
-  if (info.uid !== uid && info.uid !== 0) {
+  // Of this user (root running as root included): a directory of another user, even root's, is theirs to open up.
+  if (info.uid !== process.getuid?.()) {
     throw unsafe(absolute, `its directory ${directory} belongs to another user`);
   }
 }

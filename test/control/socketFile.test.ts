@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openControlSocket, startLink, type TokenStoreHandle } from '../../src';
 import { cleanUp, exchange, openTestSocket, privateDirectory, rawClient } from './harness';
@@ -81,6 +81,14 @@ describe('openControlSocket()', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it.each(['0750', '0705', '0770', '0701'])('refuses a directory others may enter, list or write to (mode %s)', async (mode) => {
+    const directory = privateDirectory();
+    chmodSync(directory, parseInt(mode, 8));
+    const path = join(directory, 'control.sock');
+    await expect(openControlSocket(store, { path })).rejects.toMatchObject({ code: 'ERR_CONTROL_SOCKET_UNSAFE' });
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('refuses a directory that does not exist with a clear code', async () => {
     const path = join(privateDirectory(), 'missing', 'control.sock');
     await expect(openControlSocket(store, { path })).rejects.toMatchObject({ code: 'ERR_CONTROL_SOCKET_UNSAFE' });
@@ -89,6 +97,15 @@ describe('openControlSocket()', () => {
   it('refuses a path too long for a socket address with a RangeError', async () => {
     const path = join(privateDirectory(), `${'x'.repeat(120)}.sock`);
     await expect(openControlSocket(store, { path })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('refuses a directory too long to hold the temporary name the socket is bound under first', async () => {
+    // The path itself fits a socket address; the directory leaves no room for the temporary name beside it.
+    const directory = join(privateDirectory(), 'd'.repeat(70));
+    mkdirSync(directory, { mode: 0o700 });
+    const path = join(directory, 's');
+    await expect(openControlSocket(store, { path })).rejects.toThrow("options.path's directory");
+    expect(existsSync(path)).toBe(false);
   });
 
   it.each([
@@ -108,6 +125,14 @@ describe('ControlSocket.close()', () => {
     await control.close();
     expect(existsSync(control.path)).toBe(false);
     await expect(control.close()).resolves.toBeUndefined();
+  });
+
+  it('leaves alone a file that replaced the socket at its path', async () => {
+    const control = await openTestSocket(store);
+    rmSync(control.path);
+    writeFileSync(control.path, 'someone else');
+    await control.close();
+    expect(readFileSync(control.path, 'utf8')).toBe('someone else');
   });
 
   it('drops connected clients so shutdown does not wait on them', async () => {
