@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { cryptoRandomSource } from '../src/lib/entropy';
 import type { TokenStoreDeps, TokenStoreInput } from './protocol';
 
@@ -13,6 +12,8 @@ export function resolveDeps(input: TokenStoreInput): TokenStoreDeps {
   const given = input ?? {};
   const randomBytes = given.randomBytes ?? cryptoRandomSource;
   const now = given.now ?? Date.now;
+  // The global `performance`, not perf_hooks': a test's fake timers replace the global,
+  // so the default clock and the expiry timer then move together.
   const monotonicNow = given.monotonicNow ?? (() => performance.now());
   const ttlMs = given.ttlMs ?? null;
   if (typeof randomBytes !== 'function') throw new TypeError('input.randomBytes must be a function');

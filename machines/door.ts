@@ -1,5 +1,7 @@
 import { Actor, type AnyActorRef, type AnyActorScope, type AnyStateMachine } from 'xstate';
 
+const guarded = new WeakSet<AnyActorRef>();
+
 /** Decides what gets in: the event to deliver (possibly a safe copy), or undefined to drop it. */
 export type Admission = (event: unknown) => object | undefined;
 
@@ -14,6 +16,8 @@ export type Admission = (event: unknown) => object | undefined;
  * actor could stop or crash this one by sending them.
  */
 export function guardDoor(self: AnyActorRef, admit: Admission): void {
+  if (guarded.has(self)) return;
+  guarded.add(self);
   const actor = self as AnyActorRef & { _send(event: unknown): void };
   const deliver = actor._send;
   actor._send = function guardedSend(this: unknown, event: unknown) {
@@ -38,10 +42,25 @@ export function eventType(event: unknown): string | undefined {
  * machines `provide` derives from it. Returns the same machine.
  */
 export function withDoor<M extends AnyStateMachine>(machine: M, admit: Admission, reharden: (provided: M) => M): M {
+  const guard = (scope: AnyActorScope | undefined) => {
+    if (scope?.self instanceof Actor) guardDoor(scope.self, admit);
+  };
+  // The actor's constructor asks for its first snapshot: the door is up from then on, so
+  // an event sent before `start()` (XState queues it until then) passes it too.
+  const getInitialSnapshot = machine.getInitialSnapshot.bind(machine);
+  machine.getInitialSnapshot = ((scope: AnyActorScope, input: unknown) => {
+    guard(scope);
+    return getInitialSnapshot(scope, input);
+  }) as M['getInitialSnapshot'];
+  const restoreSnapshot = machine.restoreSnapshot.bind(machine);
+  machine.restoreSnapshot = ((snapshot: unknown, scope: AnyActorScope) => {
+    guard(scope);
+    return restoreSnapshot(snapshot as never, scope);
+  }) as M['restoreSnapshot'];
   const start = machine.start.bind(machine);
   // Actor#start hands the logic its scope as a second argument, which the machine's own start ignores.
   const guardedStart = (snapshot: Parameters<M['start']>[0], scope?: AnyActorScope) => {
-    if (scope?.self instanceof Actor) guardDoor(scope.self, admit);
+    guard(scope);
     start(snapshot);
   };
   machine.start = guardedStart as M['start'];

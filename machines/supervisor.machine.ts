@@ -23,7 +23,24 @@ function own<E extends object>(event: E): E {
   return event;
 }
 
-const isChildReport = (type: string) => type.startsWith('xstate.error.actor.') || type.startsWith('xstate.done.actor.');
+const ERROR_REPORT = 'xstate.error.actor.';
+const DONE_REPORT = 'xstate.done.actor.';
+
+/**
+ * A child's exit report, copied once: the child's id comes from the type itself, and
+ * the reason or output is read a single time, so a getter or Proxy sent by another
+ * actor cannot answer differently (or throw) inside the transition. Whether the
+ * child really ended is for the plan to check against the child itself.
+ */
+function childReport(type: string, fields: Record<string, unknown>): object | undefined {
+  if (type.startsWith(ERROR_REPORT)) {
+    return { type, actorId: type.slice(ERROR_REPORT.length), error: readSafely(() => fields.error) };
+  }
+  if (type.startsWith(DONE_REPORT)) {
+    return { type, actorId: type.slice(DONE_REPORT.length), output: readSafely(() => fields.output) };
+  }
+  return undefined;
+}
 
 /**
  * What the supervisor lets in from outside: its control requests with the right
@@ -47,7 +64,7 @@ function admitToSupervisor(event: unknown): object | undefined {
     case 'BreakGlass.Supervisor.GIVE_UP':
       return ownEvents.has(event as object) ? (event as object) : undefined;
     default:
-      return isChildReport(type) ? (event as object) : undefined;
+      return childReport(type, fields);
   }
 }
 
@@ -86,7 +103,7 @@ function planFor(context: SupervisorContext, event: SupervisorEvent, view: Super
     case 'BreakGlass.Supervisor.GIVE_UP':
       return planShutdown(context, view);
     default:
-      if (event.type.startsWith('xstate.error.actor.') || event.type.startsWith('xstate.done.actor.')) {
+      if (event.type.startsWith(ERROR_REPORT) || event.type.startsWith(DONE_REPORT)) {
         return planChildExit(context, event, view);
       }
       return planStartAll(context, view);

@@ -29,7 +29,11 @@ export function resolveSupervisorInput(input: SupervisorInput | undefined): {
   if (!(Number.isSafeInteger(maxRestarts) && maxRestarts >= 0)) {
     throw new RangeError('maxRestarts must be a whole number, zero or more');
   }
-  if (!(Number.isFinite(maxSeconds) && maxSeconds > 0)) throw new RangeError('maxSeconds must be a positive number');
+  // A window shorter than a millisecond never holds more than one restart of a child that
+  // fails at every start, so the supervisor would restart it forever without yielding.
+  if (!(Number.isFinite(maxSeconds) && maxSeconds >= 0.001)) {
+    throw new RangeError('maxSeconds must be a number of seconds, 0.001 or more');
+  }
   if (typeof now !== 'function') throw new TypeError('now must be a function');
   if (!Array.isArray(input.children)) throw new TypeError('children must be an array of child specs');
   const specs = input.children.map(resolveChildSpec);

@@ -1,7 +1,8 @@
-import { Actor, enqueueActions, setup, type AnyActorRef } from 'xstate';
+import { Actor, and, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import { isTokenBytes, TOKEN_LENGTH } from '../src/lib/bytes';
 import { SealedToken, sealedMatches, wipeSealed } from '../src/lib/sealedToken';
 import { SecretToken, secretTokenBytes, wipeSecretToken } from '../src/lib/secretToken';
+import { courierFor } from './courier';
 import { resolveDeps } from './deps';
 import type {
   ActiveRecord,
@@ -22,15 +23,16 @@ function candidateOf(event: TokenStoreMachineEvent): Uint8Array | undefined {
 }
 
 /**
- * A reply target the store can safely send to: a started, live XState actor.
- * Anything else (missing, stopped, a look-alike object) gets no reply, so a bad
- * `replyTo` can never put the store into error.
+ * A reply target the store can safely send to: a started, live XState actor,
+ * reached through its courier, so that a delivery that throws fails the
+ * recipient and never the store. Anything else (missing, stopped, not an actor)
+ * gets no reply.
  */
 function replyTarget(event: ReplyAddress): AnyActorRef | undefined {
   try {
     const target = event.replyTo;
     if (!(target instanceof Actor)) return undefined;
-    return target.getSnapshot().status === 'active' ? target : undefined;
+    return target.getSnapshot().status === 'active' ? courierFor(target) : undefined;
   } catch {
     // An Actor look-alike whose getSnapshot throws is no reply target either.
     return undefined;
@@ -45,6 +47,13 @@ const scheduledExpiries = new WeakSet<object>();
 /** True for an expiry event this module scheduled, never for a copy or a forgery. @internal */
 export function isScheduledExpiry(event: unknown): boolean {
   return typeof event === 'object' && event !== null && scheduledExpiries.has(event);
+}
+
+/** An expiry event for one generation of the token, marked as the store's own. */
+function scheduledExpiry(generation: number) {
+  const expiry = { type: 'BreakGlass.EXPIRE' as const, generation };
+  scheduledExpiries.add(expiry);
+  return expiry;
 }
 
 /** Echoes only a small string or a finite number, so a reply never carries a caller's huge payload. */
@@ -104,6 +113,10 @@ export const tokenStoreLogic = setup({
       isScheduledExpiry(event) &&
       context.record !== null &&
       context.record.generation === event.generation,
+    // The scheduled expiry object can be read back from the system's scheduled events and
+    // sent again early; only the deadline itself makes a token expired.
+    deadlinePassed: ({ context }) =>
+      context.record?.expiresAtTick != null && context.deps.monotonicNow() >= context.record.expiresAtTick,
   },
   actions: {
     storeFreshToken: enqueueActions(({ context, event, enqueue }) => {
@@ -138,9 +151,7 @@ export const tokenStoreLogic = setup({
       // a time to live pays nothing for it on every build.
       if (ttlMs !== null) {
         if (previous !== null) enqueue.cancel(EXPIRY_TIMER);
-        const expiry = { type: 'BreakGlass.EXPIRE' as const, generation };
-        scheduledExpiries.add(expiry);
-        enqueue.raise(expiry, { delay: ttlMs, id: EXPIRY_TIMER });
+        enqueue.raise(scheduledExpiry(generation), { delay: ttlMs, id: EXPIRY_TIMER });
       }
       if (previous !== null) enqueue(() => wipeSealed(previous.sealed));
     }),
@@ -170,6 +181,15 @@ export const tokenStoreLogic = setup({
           break;
       }
       enqueue(() => wipeSealed(record.sealed));
+    }),
+    // An expiry that arrives before the deadline (a timer may fire a little early, or the
+    // event was sent again) waits for the rest of the time to live.
+    rescheduleExpiry: enqueueActions(({ context, enqueue }) => {
+      const { record } = context;
+      if (record === null || record.expiresAtTick === null) return;
+      const remaining = Math.max(1, Math.ceil(record.expiresAtTick - context.deps.monotonicNow()));
+      enqueue.cancel(EXPIRY_TIMER);
+      enqueue.raise(scheduledExpiry(record.generation), { delay: remaining, id: EXPIRY_TIMER });
     }),
     replyEmptyClear: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CLEAR') return;
@@ -216,7 +236,10 @@ export const tokenStoreLogic = setup({
         DELETE: [{ guard: 'candidateMatches', target: 'empty', actions: 'removeRecord' }, { actions: 'replyRefused' }],
         CONSUME: [{ guard: 'candidateMatches', target: 'empty', actions: 'removeRecord' }, { actions: 'replyRefused' }],
         CLEAR: { target: 'empty', actions: 'removeRecord' },
-        'BreakGlass.EXPIRE': { guard: 'isCurrentGeneration', target: 'empty', actions: 'removeRecord' },
+        'BreakGlass.EXPIRE': [
+          { guard: and(['isCurrentGeneration', 'deadlinePassed']), target: 'empty', actions: 'removeRecord' },
+          { guard: 'isCurrentGeneration', actions: 'rescheduleExpiry' },
+        ],
       },
     },
   },

@@ -1,5 +1,6 @@
 import type { AnyActorScope } from 'xstate';
 import { UnreadableEventError } from '../src/errors';
+import { wipeSealed } from '../src/lib/sealedToken';
 import { resolveDeps } from './deps';
 import { eventType, withDoor } from './door';
 import { isScheduledExpiry, tokenStoreLogic } from './tokenStore.machine';
@@ -79,7 +80,8 @@ function admitFromOutside(event: unknown): object | undefined {
  * spawnChild(tokenStoreMachine, { id: 'tokens', systemId: 'BreakGlass.TokenStore' });
  * ```
  */
-export const tokenStoreMachine = hardened(tokenStoreLogic);
+// A copy is hardened, so `tokenStoreLogic` stays the plain machine it is documented to be.
+export const tokenStoreMachine = hardened(tokenStoreLogic.provide({}));
 
 function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
   const transition = machine.transition;
@@ -88,10 +90,19 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
   machine.transition = (snapshot, event, scope) => {
     const admitted = admittedEvents.has(event) ? event : admit(event);
     if (admitted === undefined) return snapshot;
-    // A token the store cannot read is one it cannot judge: failing (and, under a
-    // supervisor, restarting empty) is safer than guessing what the sender meant.
-    if (UNREADABLE_TOKEN in admitted) throw new UnreadableEventError((admitted as unknown as { type: string }).type);
-    return transition(snapshot, admitted as typeof event, scope);
+    try {
+      // A token the store cannot read is one it cannot judge: failing (and, under a
+      // supervisor, restarting empty) is safer than guessing what the sender meant.
+      if (UNREADABLE_TOKEN in admitted) throw new UnreadableEventError((admitted as unknown as { type: string }).type);
+      const next = transition(snapshot, admitted as typeof event, scope);
+      // A stopped store keeps its last context readable: its token goes now, whoever stopped it.
+      if (next.status !== 'active') wipeSealed(snapshot.context.record?.sealed);
+      return next;
+    } catch (error) {
+      // The actor fails with this error and keeps its last context: wipe the token it holds.
+      wipeSealed(snapshot.context.record?.sealed);
+      throw error;
+    }
   };
 
   machine.getPersistedSnapshot = (snapshot, options) => {

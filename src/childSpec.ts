@@ -2,7 +2,8 @@ import type { TokenStoreInput } from '../machines/protocol';
 import type { RestartType, SupervisedChildSpec } from '../machines/supervisor.protocol';
 import { tokenStoreMachine } from '../machines/tokenStore';
 import { DEFAULT_NAME } from './registry';
-import { startLink, storeInput, type TokenStoreOptions } from './startLink';
+import { resolveDeps } from '../machines/deps';
+import { handleSettings, startLink, storeInput, type TokenStoreOptions } from './startLink';
 import type { TokenStoreHandle } from './tokenStoreHandle';
 
 /**
@@ -36,8 +37,13 @@ export interface TokenStoreChildSpec extends ChildSpec<TokenStoreHandle> {
  * ```ts
  * const spec = childSpec({ name: 'tokens' }); // { id: 'tokens', restart: 'permanent', … }
  * ```
+ * @throws TypeError or RangeError for an option of the wrong kind, as `startLink`.
  */
 export function childSpec(options: TokenStoreOptions = {}): TokenStoreChildSpec {
+  // Checked now, as startLink checks them: a store that cannot start from its input
+  // would otherwise fail at every restart until the supervisor gives up.
+  handleSettings(options);
+  resolveDeps(storeInput(options));
   const name = options.name ?? DEFAULT_NAME;
   return {
     id: name,

@@ -204,18 +204,37 @@ export function sanitizeInspectionEvent(event: InspectionEvent): InspectionEvent
  * ```
  */
 export function sanitizedInspect(inspect: InspectOption): Observer<InspectionEvent> {
-  if (typeof inspect === 'function') return { next: (event) => inspect(sanitizeInspectionEvent(event)) };
-  return { next: (event) => inspect.next?.(sanitizeInspectionEvent(event)) };
+  return isolated(inspect, sanitizeInspectionEvent);
 }
 
 /**
  * @internal The `inspect` a start function hands XState: the caller's, wrapped in
- * the sanitizer unless the caller opted out by name.
+ * the sanitizer unless the caller opted out by name, and isolated either way.
  */
 export function resolveInspect(options: {
   readonly inspect?: InspectOption;
   readonly unsafeRawInspection?: boolean;
-}): InspectOption | undefined {
+}): Observer<InspectionEvent> | undefined {
   if (options.inspect === undefined) return undefined;
-  return options.unsafeRawInspection === true ? options.inspect : sanitizedInspect(options.inspect);
+  return options.unsafeRawInspection === true ? isolated(options.inspect, (event) => event) : sanitizedInspect(options.inspect);
+}
+
+/**
+ * An observer whose failures stay its own. XState emits some inspection events
+ * outside its own try/catch: a throw there escapes the actor's processing and
+ * leaves its mailbox stuck, so a store could then be neither revoked nor stopped.
+ */
+function isolated(inspect: InspectOption, view: (event: InspectionEvent) => InspectionEvent): Observer<InspectionEvent> {
+  const next = typeof inspect === 'function' ? inspect : (event: InspectionEvent) => inspect.next?.(event);
+  return {
+    next: (event) => {
+      try {
+        next(view(event));
+      } catch {
+        process.emitWarning('a break-glass inspect observer threw; the inspection event was dropped for it', {
+          code: 'BREAK_GLASS_INSPECT_OBSERVER',
+        });
+      }
+    },
+  };
 }

@@ -33,7 +33,9 @@ export function isTokenBytes(value: unknown): value is Uint8Array {
  * @internal
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+  // The intrinsic getter, not `b.byteLength`: a subclass's getter could answer 32 and
+  // shrink a resizable buffer behind it, and timingSafeEqual would then throw.
+  return intrinsicByteLength.call(a) === intrinsicByteLength.call(b) && timingSafeEqual(a, b);
 }
 
 /**

@@ -5,8 +5,11 @@ import {
   TokenStore,
   TokenStoreHandle,
   childSpec,
+  tokenStoreLogic,
+  tokenStoreMachine,
   whereis,
 } from '../../src';
+import { createActor } from 'xstate';
 import { startStore, stopAllStores } from '../support/stores';
 
 afterEach(async () => {
@@ -107,5 +110,21 @@ describe('childSpec()', () => {
 
   it("uses the default name as id when none is given", () => {
     expect(childSpec().id).toBe('BreakGlass.TokenStore');
+  });
+
+  it('rejects options a store could never start with, as startLink does, before any supervisor uses it', () => {
+    expect(() => childSpec({ ttlMs: -1 })).toThrow(RangeError);
+    expect(() => childSpec({ callTimeoutMs: 0 })).toThrow(RangeError);
+    expect(() => childSpec({ randomBytes: 'dice' as never })).toThrow(TypeError);
+    expect(() => childSpec({ name: '' })).toThrow(TypeError);
+  });
+});
+
+describe('tokenStoreLogic', () => {
+  it('is the plain machine: no door, so tokenStoreMachine is another object', () => {
+    expect(tokenStoreLogic).not.toBe(tokenStoreMachine);
+    const plain = createActor(tokenStoreLogic).start();
+    plain.send({ type: 'xstate.stop' } as never);
+    expect(plain.getSnapshot().status).toBe('stopped');
   });
 });

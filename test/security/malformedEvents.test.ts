@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
-import { createActor } from 'xstate';
+import { Actor, createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { startLink, SecretToken, tokenStoreMachine, type TokenStoreHandle } from '../../src';
 
 let store: TokenStoreHandle | undefined;
@@ -161,6 +161,14 @@ describe("XState's own event types sent from outside", () => {
     },
   );
 
+  it('drops xstate.stop sent before the actor starts', () => {
+    const early = createActor(tokenStoreMachine);
+    early.send({ type: 'xstate.stop' } as never);
+    early.start();
+    expect(early.getSnapshot().status).toBe('active');
+    early.stop();
+  });
+
   it('still stops when its owner stops it', async () => {
     store = startLink({ name: 'xstate-own-stop' });
     const actor = store.actorRef!;
@@ -248,5 +256,73 @@ describe('BreakGlass.EXPIRE from another actor', () => {
     }
     expect(store.lookup(token).ok).toBe(true);
     expect(audit).toEqual([]);
+  });
+});
+
+describe('the genuine expiry event sent again before the deadline', () => {
+  it('drops nothing early: the token lives its full time and then expires once', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const audit: string[] = [];
+      store = startLink({ name: 'replayed-expiry', ttlMs: 60_000, onAudit: (event) => audit.push(event.type) });
+      const token = await store.buildAndStore();
+      // Anyone holding the system can read the scheduled event back and send it.
+      const scheduled = Object.values(store.actorRef!.system.getSnapshot()._scheduledEvents) as { event: unknown }[];
+      expect(scheduled).toHaveLength(1);
+      store.actorRef!.send(scheduled[0]!.event as never);
+      expect(store.lookup(token).ok).toBe(true);
+      expect(jest.getTimerCount()).toBe(1);
+      jest.advanceTimersByTime(59_999);
+      expect(store.lookup(token).ok).toBe(true);
+      jest.advanceTimersByTime(1);
+      expect(store.actorRef!.getSnapshot().value).toBe('empty');
+      expect(audit.filter((type) => type === 'token.expired')).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('a replyTo whose delivery throws', () => {
+  /** An object that passes for an actor (Actor's prototype, an active snapshot) and throws when sent to. */
+  function throwingLookAlike(): AnyActorRef {
+    return Object.assign(Object.create(Actor.prototype), {
+      getSnapshot: () => ({ status: 'active' }),
+      _send: () => {
+        throw new Error('delivery refused');
+      },
+    }) as AnyActorRef;
+  }
+
+  it.each([
+    ['BUILD', () => ({ type: 'BUILD' })],
+    ['DELETE without a token', () => ({ type: 'DELETE' })],
+    ['CLEAR', () => ({ type: 'CLEAR' })],
+  ])('leaves the store active after a %s answered to a look-alike actor', async (_label, request) => {
+    store = startLink({ name: 'look-alike-reply' });
+    let token = await store.buildAndStore();
+    for (let round = 0; round < 4; round += 1) {
+      store.actorRef!.send({ ...request(), replyTo: throwingLookAlike() } as never);
+      expect(store.actorRef!.getSnapshot().status).toBe('active');
+    }
+    token = await store.buildAndStore();
+    expect(store.lookup(token).ok).toBe(true);
+  });
+
+  it('leaves the store active when a real recipient fails while taking the reply', async () => {
+    store = startLink({ name: 'failing-recipient' });
+    const token = await store.buildAndStore();
+    let started = false;
+    const recipient = createActor(fromCallback(() => undefined), {
+      inspect: () => {
+        if (started) throw new Error('observer bug');
+      },
+    });
+    recipient.start();
+    started = true;
+    store.actorRef!.send({ type: 'DELETE', token: SecretToken.wrap(Buffer.alloc(32, 1)), replyTo: recipient });
+    expect(store.actorRef!.getSnapshot().status).toBe('active');
+    expect(store.lookup(token).ok).toBe(true);
+    recipient.stop();
   });
 });

@@ -1,4 +1,4 @@
-import { createActor } from 'xstate';
+import { createActor, setup, spawnChild } from 'xstate';
 import { cryptoRandomSource, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
 import * as bytes from '../../src/lib/bytes';
 import { SealedToken, sealedMatches } from '../../src/lib/sealedToken';
@@ -68,6 +68,55 @@ describe('memory hygiene', () => {
     store = undefined;
     expect(sealedMatches(sealed, token)).toBe(false);
     expect(sealed.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('memory hygiene without a facade', () => {
+  /** A store actor run directly, as a parent's child or with createActor, holding a known token. */
+  function heldToken(options: { randomBytes?: (size: number) => Uint8Array } = {}) {
+    const parentless = createActor(tokenStoreMachine, { input: { randomBytes: options.randomBytes ?? (() => Buffer.alloc(32, 9)) } });
+    parentless.subscribe({ error: () => undefined });
+    parentless.start();
+    parentless.send({ type: 'BUILD' });
+    const sealed = parentless.getSnapshot().context.record!.sealed;
+    return { actor: parentless, sealed, token: Buffer.alloc(32, 9) };
+  }
+
+  it('zero-fills the token of a store stopped with no handle around it', () => {
+    const { actor, sealed, token } = heldToken();
+    expect(sealedMatches(sealed, token)).toBe(true);
+    actor.stop();
+    expect(actor.getSnapshot().status).toBe('stopped');
+    expect(sealedMatches(sealed, token)).toBe(false);
+  });
+
+  it('zero-fills the token of a store stopped by the parent that spawned it', () => {
+    const parent = createActor(
+      setup({ actors: { tokens: tokenStoreMachine } }).createMachine({
+        entry: spawnChild('tokens', { id: 'tokens', input: { randomBytes: () => Buffer.alloc(32, 9) } }),
+      }),
+    ).start();
+    const child = parent.getSnapshot().children.tokens as unknown as ReturnType<typeof heldToken>['actor'];
+    child.send({ type: 'BUILD' });
+    const sealed = child.getSnapshot().context.record!.sealed;
+    expect(sealedMatches(sealed, Buffer.alloc(32, 9))).toBe(true);
+    parent.stop();
+    expect(sealedMatches(sealed, Buffer.alloc(32, 9))).toBe(false);
+  });
+
+  it('zero-fills the token of a store that fails in a transition', () => {
+    let draws = 0;
+    const { actor, sealed, token } = heldToken({
+      randomBytes: () => {
+        draws += 1;
+        if (draws === 2) throw new Error('entropy unavailable');
+        return Buffer.alloc(32, 9);
+      },
+    });
+    actor.send({ type: 'BUILD' });
+    expect(actor.getSnapshot().status).toBe('error');
+    expect(actor.getSnapshot().context.record?.sealed).toBe(sealed);
+    expect(sealedMatches(sealed, token)).toBe(false);
   });
 });
 

@@ -32,6 +32,12 @@ describe('resolveSupervisorInput()', () => {
     expect(() => resolveSupervisorInput({ children: [child], maxSeconds: 0 })).toThrow(RangeError);
   });
 
+  it('rejects a window shorter than a millisecond, in which a child failing at every start would restart forever', () => {
+    expect(() => resolveSupervisorInput({ children: [child], maxSeconds: 0.000001 })).toThrow(RangeError);
+    expect(() => resolveSupervisorInput({ children: [child], maxSeconds: 0.0009 })).toThrow(RangeError);
+    expect(resolveSupervisorInput({ children: [child], maxSeconds: 0.001 }).settings.maxSeconds).toBe(0.001);
+  });
+
   it('rejects two children with one id or one systemId', () => {
     expect(() => resolveSupervisorInput({ children: [child, child] })).toThrow(/share the id/);
     const twins = [

@@ -269,6 +269,28 @@ describe('Supervisor', () => {
   });
 });
 
+/** An event whose `field` throws when read. */
+function throwsOn(field: string, event: object): object {
+  return Object.defineProperty({ ...event }, field, {
+    enumerable: true,
+    get() {
+      throw new Error(`${field} is unreadable`);
+    },
+  });
+}
+
+/** An event whose type is `first` on the first read and whatever `later` gives after it. */
+function typeThatChanges(first: string, later: () => string): object {
+  let reads = 0;
+  return {
+    get type() {
+      reads += 1;
+      return reads === 1 ? first : later();
+    },
+    actorId: NAME,
+  };
+}
+
 describe('the supervisor door', () => {
   it.each([
     ['null', null],
@@ -277,6 +299,16 @@ describe('the supervisor door', () => {
     ['a forged RETRY', { type: 'BreakGlass.Supervisor.RETRY', childIds: null }],
     ['TERMINATE_CHILD without a child id', { type: 'BreakGlass.Supervisor.TERMINATE_CHILD' }],
     ['a forged crash report about a running child', { type: `xstate.error.actor.${NAME}`, actorId: NAME, error: new Error('x') }],
+    ['a crash report whose actorId getter throws', throwsOn('actorId', { type: `xstate.error.actor.${NAME}`, error: 1 })],
+    ['a crash report whose error getter throws', throwsOn('error', { type: `xstate.error.actor.${NAME}`, actorId: NAME })],
+    ['a done report whose output getter throws', throwsOn('output', { type: `xstate.done.actor.${NAME}`, actorId: NAME })],
+    ['a report whose type reads as xstate.stop the second time', typeThatChanges(`xstate.error.actor.${NAME}`, () => 'xstate.stop')],
+    [
+      'a report whose type throws from its second read on',
+      typeThatChanges(`xstate.done.actor.${NAME}`, () => {
+        throw new Error('later reads throw');
+      }),
+    ],
   ])('keeps the supervisor and its store running when another actor sends %s', async (_label, event) => {
     const { supervisor, store } = superviseStore();
     const token = await store.buildAndStore();
@@ -285,6 +317,19 @@ describe('the supervisor door', () => {
     expect(supervisor.actorRef.getSnapshot().status).toBe('active');
     expect(liveStore(supervisor.actorRef)).toBe(before);
     expect(store.lookup(token).ok).toBe(true);
+  });
+
+  it('still restarts a store that crashes after a forged report, and stops when asked', async () => {
+    const { supervisor, store } = superviseStore();
+    const old = await store.buildAndStore();
+    supervisor.actorRef.send(typeThatChanges(`xstate.error.actor.${NAME}`, () => 'xstate.stop') as never);
+    const before = liveStore(supervisor.actorRef);
+    liveStore(supervisor.actorRef).send(throwsOn('token', { type: 'DELETE' }) as never);
+    expect(liveStore(supervisor.actorRef)).not.toBe(before);
+    expect(store.lookup(old).ok).toBe(false);
+    expect((await store.buildAndStore()).length).toBe(32);
+    await supervisor.stop();
+    expect(supervisor.actorRef.getSnapshot().status).toBe('done');
   });
 
   it('keeps the store running when another actor sends it xstate.stop', async () => {

@@ -1,0 +1,73 @@
+import { createActor } from 'xstate';
+import { sanitizedInspect, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
+import { stopAllSupervisors, superviseStore } from '../supervision/support';
+
+let store: TokenStoreHandle | undefined;
+let warnings: jest.SpyInstance;
+beforeEach(() => {
+  warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+});
+afterEach(async () => {
+  warnings.mockRestore();
+  await store?.stop();
+  store = undefined;
+  await stopAllSupervisors();
+});
+
+/** An inspect observer that throws once, on the first snapshot after it is armed. */
+function throwsOnceWhenArmed() {
+  const observer = {
+    armed: false,
+    inspect: (event: { type: string }) => {
+      if (observer.armed && event.type === '@xstate.snapshot') {
+        observer.armed = false;
+        throw new Error('observer bug');
+      }
+    },
+  };
+  return observer;
+}
+
+describe('an inspect observer that throws', () => {
+  it.each([
+    ['sanitized (the default)', false],
+    ['raw (unsafeRawInspection)', true],
+  ])('never jams a store: %s', async (_label, unsafeRawInspection) => {
+    const observer = throwsOnceWhenArmed();
+    store = startLink({ name: `throwing-observer-${String(unsafeRawInspection)}`, inspect: observer.inspect, unsafeRawInspection });
+    const token = await store.buildAndStore();
+    observer.armed = true;
+    // A refused DELETE: the throw comes while XState reports the snapshot after it.
+    expect(() => store!.actorRef!.send({ type: 'DELETE' } as never)).not.toThrow();
+    expect(observer.armed).toBe(false);
+    expect(await store.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
+    expect(store.lookup(token)).toEqual({ ok: false });
+    expect(await store.clear({ timeoutMs: 500 })).toEqual({ ok: true });
+    const actor = store.actorRef!;
+    await store.stop();
+    store = undefined;
+    expect(actor.getSnapshot().status).toBe('stopped');
+    expect(warnings).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ code: 'BREAK_GLASS_INSPECT_OBSERVER' }));
+  });
+
+  it('never jams a supervised store', async () => {
+    const observer = throwsOnceWhenArmed();
+    const { store: supervised } = superviseStore({}, { inspect: observer.inspect });
+    const token = await supervised.buildAndStore();
+    observer.armed = true;
+    expect(await supervised.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
+    expect(observer.armed).toBe(false);
+    expect((await supervised.buildAndStore({ timeoutMs: 500 })).length).toBe(32);
+  });
+
+  it('never jams an actor of your own whose inspect is wrapped with sanitizedInspect', () => {
+    const observer = throwsOnceWhenArmed();
+    const actor = createActor(tokenStoreMachine, { inspect: sanitizedInspect(observer.inspect) }).start();
+    observer.armed = true;
+    actor.send({ type: 'BUILD' });
+    expect(observer.armed).toBe(false);
+    actor.send({ type: 'CLEAR' });
+    expect(actor.getSnapshot().value).toBe('empty');
+    actor.stop();
+  });
+});
