@@ -14,6 +14,7 @@ export type BreakGlassErrorCode =
   | 'ERR_CONTROL_SOCKET_UNSAFE'
   | 'ERR_CONTROL_SOCKET_IN_USE'
   | 'ERR_CONTROL_UNREACHABLE'
+  | 'ERR_CONTROL_TIMEOUT'
   | 'ERR_CONTROL_PROTOCOL'
   | 'ERR_OWNER_UNREACHABLE'
   | 'ERR_REPLICA_PROTOCOL';
@@ -141,10 +142,46 @@ export class ControlUnreachableError extends BreakGlassError {
   }
 }
 
-/** A control socket answered something that is not a control response. */
+/**
+ * A control socket did not answer within the timeout. Something is there (with nothing
+ * listening, the connection fails at once with {@link ControlUnreachableError}); once
+ * the request was `sent`, it may have been carried out: check with `status` before
+ * repeating a write.
+ */
+export class ControlTimeoutError extends BreakGlassError {
+  /** What ControlUnreachableError said of this case before this error existed, kept for code that tested it. */
+  readonly reason = 'timeout' as const;
+
+  constructor(
+    readonly socketPath: string,
+    readonly operation: string,
+    readonly timeoutMs: number,
+    /** Whether the request went out; a timeout shorter than opening the connection leaves it unsent. */
+    readonly sent: boolean,
+  ) {
+    super(
+      'ERR_CONTROL_TIMEOUT',
+      sent
+        ? `the service at ${socketPath} accepted the connection but did not answer ${operation} within ${timeoutMs} ms; ` +
+            'the request may have been carried out: check with status'
+        : `the connection to the service at ${socketPath} did not open within ${timeoutMs} ms; ${operation} was not sent`,
+    );
+  }
+}
+
+/**
+ * A control socket answered something that is not a control response to the request.
+ * `detail` says what was wrong with it; it never quotes the answer, which may hold a token.
+ */
 export class ControlProtocolError extends BreakGlassError {
-  constructor(readonly socketPath: string) {
-    super('ERR_CONTROL_PROTOCOL', `the service at ${socketPath} did not answer with a control response`);
+  constructor(
+    readonly socketPath: string,
+    detail?: string,
+  ) {
+    super(
+      'ERR_CONTROL_PROTOCOL',
+      `the service at ${socketPath} did not answer with a control response${detail === undefined ? '' : ` (${detail})`}`,
+    );
   }
 }
 

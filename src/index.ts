@@ -61,6 +61,7 @@ export {
   RestartIntensityError,
   ControlSocketError,
   ControlUnreachableError,
+  ControlTimeoutError,
   ControlProtocolError,
   OwnerUnreachableError,
   ReplicaProtocolError,

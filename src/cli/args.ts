@@ -30,13 +30,14 @@ Talks to the control socket of a running break-glass service on this host.
   clear            revoke whatever token is active
 
   --socket PATH    the service's control socket (default: $BREAK_GLASS_SOCKET)
-  --json           print the service's response as one line of JSON
+  --json           print the outcome as one line of JSON, failures included
   --url URL        the URL for the curl line of issue (default: as the service says)
   --timeout MS     how long to wait for the service (default: 10000)
   -h, --help       print this text
 
-exit status: 0 done, 1 failed, 2 bad input, 3 no service listening,
-             4 refused, 5 the service's token store is not running
+exit status: 0 done, 1 failed, or not answered in time (it may have been
+             done: check status), 2 bad input, 3 nothing accepted the
+             connection, 4 refused, 5 the service's token store is not running
 `;
 
 const COMMANDS: ReadonlySet<string> = new Set<ControlCommand>(['issue', 'status', 'revoke', 'clear']);

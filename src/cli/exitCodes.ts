@@ -5,11 +5,15 @@
 export const EXIT = {
   /** The request was carried out. */
   ok: 0,
-  /** Something unexpected: the service failed, or answered something that is not a control response. */
+  /**
+   * Something unexpected: the service failed, answered something that is not a valid
+   * response to the request, or did not answer in time (a request that was sent may
+   * have been carried out).
+   */
   failed: 1,
   /** The command line, the token given, or the request was malformed. */
   badInput: 2,
-  /** No service listens at the socket path. */
+  /** Nothing accepted the connection at the socket path: the request cannot have been carried out. */
   noService: 3,
   /** The service refused: the token is not the active one, or the socket's permissions keep this user out. */
   refused: 4,

@@ -14,6 +14,8 @@ export interface RenderContext {
   /** Overrides the service's own URL in the `curl` line. */
   readonly url: string | undefined;
   readonly now: () => number;
+  /** What runs this command in the operator's shell: `break-glass`, or `npm run break-glass --` from a source checkout. */
+  readonly invocation: string;
 }
 
 /** The exit status that matches a failure's code. */
@@ -38,7 +40,7 @@ export function failureStatus(failure: ControlFailure): ExitStatus {
 /** Renders a response for a person at a terminal. */
 export function renderText(response: ControlResponse, context: RenderContext): Rendered {
   if (!response.ok) {
-    return { stdout: '', stderr: `break-glass: ${response.error.message}\n`, status: failureStatus(response) };
+    return { stdout: '', stderr: `break-glass: ${printable(response.error.message)}\n`, status: failureStatus(response) };
   }
   switch (response.command) {
     case 'issue': {
@@ -51,7 +53,7 @@ export function renderText(response: ControlResponse, context: RenderContext): R
         'Use it:',
         `  curl -H 'Authorization: Bearer ${response.token}' ${url}`,
         'Revoke it when done (paste the token when asked):',
-        `  break-glass revoke --socket ${shellQuote(context.socketPath)}`,
+        `  ${context.invocation} revoke --socket ${shellQuote(context.socketPath)}`,
         '',
       ];
       return { stdout: text.join('\n'), stderr: '', status: EXIT.ok };
@@ -67,6 +69,11 @@ export function renderText(response: ControlResponse, context: RenderContext): R
     case 'clear':
       return { stdout: 'Cleared: no token is active now.\n', stderr: '', status: EXIT.ok };
   }
+}
+
+/** The service's message as one line with no terminal control sequences: it comes from whatever answers on the socket. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 /** Single-quotes a path for a shell when it holds anything but plain characters. */

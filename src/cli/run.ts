@@ -11,9 +11,13 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** `BREAK_GLASS_SOCKET`, and `npm_lifecycle_event` to tell how the operator runs this command. */
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => number;
 }
+
+/** The code of a command line the CLI could not read, in `--json` output; it never comes from a service. */
+export const USAGE_ERROR_CODE = 'ERR_CONTROL_USAGE';
 
 // A token is 43 characters; anything far longer on stdin is not one, and need not be read to the end.
 const MAX_TOKEN_INPUT = 1024;
@@ -29,7 +33,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitSt
     return EXIT.ok;
   }
   if (parsed.kind === 'usage') {
-    io.stderr.write(`break-glass: ${parsed.problem}\n\n${USAGE}`);
+    // A script that asked for JSON parses stdout whatever went wrong, so --json counts even on a line that is otherwise wrong.
+    if (argv.includes('--json')) {
+      writeJson(io, { ok: false, command: null, error: { code: USAGE_ERROR_CODE, message: parsed.problem } });
+    } else {
+      io.stderr.write(`break-glass: ${parsed.problem}\n\n${USAGE}`);
+    }
     return EXIT.badInput;
   }
   const { args } = parsed;
@@ -48,21 +57,42 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitSt
   } catch (error) {
     const code = error instanceof BreakGlassError ? error.code : 'ERR_CONTROL_INTERNAL';
     const message = error instanceof Error ? error.message : 'the request failed';
-    if (args.json) io.stdout.write(`${JSON.stringify({ ok: false, command: args.command, error: { code, message } })}\n`);
+    if (args.json) writeJson(io, { ok: false, command: args.command, error: { code, message } });
     else io.stderr.write(`break-glass: ${message}\n`);
-    if (error instanceof ControlSocketError) return EXIT.refused;
-    if (!(error instanceof ControlUnreachableError)) return EXIT.failed;
-    return error.reason === 'permission_denied' ? EXIT.refused : EXIT.noService;
+    return requestFailureStatus(error);
   }
   return report(args, io, response);
 }
 
+/** A timeout or a wrong answer is 1, not 3: something holds the socket, and may have carried the request out. */
+function requestFailureStatus(error: unknown): ExitStatus {
+  if (error instanceof ControlSocketError) return EXIT.refused;
+  if (!(error instanceof ControlUnreachableError)) return EXIT.failed;
+  return error.reason === 'permission_denied' ? EXIT.refused : EXIT.noService;
+}
+
+/** How the operator runs this command again: through npm from a source checkout, through npx, or as the installed bin. */
+function invocation(env: NodeJS.ProcessEnv): string {
+  if (env.npm_lifecycle_event === 'break-glass') return 'npm run break-glass --';
+  if (env.npm_lifecycle_event === 'npx') return 'npx break-glass';
+  return 'break-glass';
+}
+
+function writeJson(io: CliIo, value: object): void {
+  io.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
 function report(args: CliArguments, io: CliIo, response: ControlResponse): ExitStatus {
   if (args.json) {
-    io.stdout.write(`${JSON.stringify(response)}\n`);
+    writeJson(io, response);
     return response.ok ? EXIT.ok : failureStatus(response);
   }
-  const rendered = renderText(response, { socketPath: args.socketPath, url: args.url, now: io.now });
+  const rendered = renderText(response, {
+    socketPath: args.socketPath,
+    url: args.url,
+    now: io.now,
+    invocation: invocation(io.env),
+  });
   if (rendered.stdout !== '') io.stdout.write(rendered.stdout);
   if (rendered.stderr !== '') io.stderr.write(rendered.stderr);
   return rendered.status;

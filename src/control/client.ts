@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
-import { ControlProtocolError, ControlUnreachableError } from '../errors';
-import type { ControlRequest, ControlResponse } from './protocol';
+import { ControlProtocolError, ControlTimeoutError, ControlUnreachableError } from '../errors';
+import { tryDecodeToken } from '../token';
+import type { ControlCommand, ControlErrorCode, ControlRequest, ControlResponse } from './protocol';
 import { checkTrustedSocket } from './trustedSocket';
 
 /** Options of {@link sendControlRequest}. */
@@ -32,8 +33,9 @@ const UNREACHABLE: Readonly<Record<string, ControlUnreachableError['reason']>> =
  * ```ts
  * const status = await sendControlRequest('/run/my-service/break-glass.sock', { command: 'status' });
  * ```
- * @throws ControlUnreachableError (`ERR_CONTROL_UNREACHABLE`) when no service answers.
- * @throws ControlProtocolError (`ERR_CONTROL_PROTOCOL`) when something else answers.
+ * @throws ControlUnreachableError (`ERR_CONTROL_UNREACHABLE`) when nothing accepts the connection.
+ * @throws ControlTimeoutError (`ERR_CONTROL_TIMEOUT`) when no answer came in time; once the request was `sent`, it may have been carried out.
+ * @throws ControlProtocolError (`ERR_CONTROL_PROTOCOL`) when the answer is not a valid response to this request, or the connection closed without one.
  * @throws ControlSocketError (`ERR_CONTROL_SOCKET_UNSAFE`) when the socket is not a socket of this user in a directory only its owner can write to.
  */
 export async function sendControlRequest(
@@ -48,6 +50,7 @@ export async function sendControlRequest(
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
+    let connected = false;
     const socket = connect(socketPath);
     const settle = (outcome: () => void) => {
       if (settled) return;
@@ -56,39 +59,131 @@ export async function sendControlRequest(
       socket.destroy();
       outcome();
     };
-    const timer = setTimeout(() => settle(() => reject(new ControlUnreachableError(socketPath, 'timeout'))), timeoutMs);
+    const answer = (line: Buffer) => {
+      const reading = readResponse(line, request.command);
+      if ('problem' in reading) reject(new ControlProtocolError(socketPath, reading.problem));
+      else resolveResponse(reading.response);
+    };
+    // Not "nobody there": with nothing listening, connecting fails at once; and once connected, the service may act on the request however late it answers.
+    const timer = setTimeout(
+      () => settle(() => reject(new ControlTimeoutError(socketPath, request.command, timeoutMs, connected))),
+      timeoutMs,
+    );
 
-    socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.once('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(request)}\n`);
+    });
+    // Something that took the connection and hung up is there, just not answering: exit 3 would send the operator looking for no one.
+    const hungUp = () => new ControlProtocolError(socketPath, 'the connection closed without an answer');
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const reason = UNREACHABLE[error.code ?? ''] ?? 'closed';
-      settle(() => reject(new ControlUnreachableError(socketPath, reason)));
+      settle(() => reject(connected ? hungUp() : new ControlUnreachableError(socketPath, reason)));
     });
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
       const data = Buffer.concat(chunks);
       const newline = data.indexOf(0x0a);
-      if (newline !== -1) settle(() => parseResponse(data.subarray(0, newline), socketPath, resolveResponse, reject));
-      else if (received > MAX_RESPONSE_BYTES) settle(() => reject(new ControlProtocolError(socketPath)));
+      if (newline !== -1) settle(() => answer(data.subarray(0, newline)));
+      else if (received > MAX_RESPONSE_BYTES) settle(() => reject(new ControlProtocolError(socketPath, 'the answer is too long')));
     });
-    socket.once('close', () => settle(() => reject(new ControlUnreachableError(socketPath, 'closed'))));
+    socket.once('close', () => settle(() => reject(connected ? hungUp() : new ControlUnreachableError(socketPath, 'closed'))));
   });
 }
 
-function parseResponse(
-  line: Buffer,
-  socketPath: string,
-  resolveResponse: (response: ControlResponse) => void,
-  reject: (error: Error) => void,
-): void {
+type Reading = { readonly response: ControlResponse } | { readonly problem: string };
+
+const FINGERPRINT = /^[0-9a-f]{16}$/;
+const ERROR_CODE = /^ERR_[A-Z0-9_]+$/;
+
+/**
+ * Reads the answer line to a `command` request. Whatever listens on the socket may
+ * answer anything, so every field is checked against what that command answers,
+ * and the response is rebuilt from the checked fields alone: nothing unchecked
+ * reaches the caller. Problems never quote the answer, which may hold a token.
+ */
+function readResponse(line: Buffer, command: ControlCommand): Reading {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(line.toString('utf8'));
-    if (typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean') {
-      resolveResponse(value as ControlResponse);
-      return;
-    }
+    value = JSON.parse(line.toString('utf8'));
   } catch {
-    // Falls through to the protocol error: the peer is not a control socket.
+    return { problem: 'the answer is not JSON' };
   }
-  reject(new ControlProtocolError(socketPath));
+  if (!isRecord(value)) return { problem: 'the answer is not a JSON object' };
+  const ok = field(value, 'ok');
+  if (ok === false) return readFailure(value, command);
+  if (ok !== true) return { problem: 'the answer has no boolean "ok"' };
+  const answered = field(value, 'command');
+  if (answered === undefined) return { problem: 'the answer names no command' };
+  if (answered !== command) return { problem: `the answer is for another command than ${command}` };
+  switch (command) {
+    case 'issue': {
+      const token = field(value, 'token');
+      const fingerprint = field(value, 'fingerprint');
+      const insertedAt = field(value, 'insertedAt');
+      const url = field(value, 'url');
+      if (!isToken(token)) return { problem: 'the answer to issue has no valid token' };
+      if (!isFingerprint(fingerprint)) return { problem: 'the answer to issue has no valid fingerprint' };
+      if (!isTime(insertedAt)) return { problem: 'the answer to issue has no valid insertedAt time' };
+      if (url !== undefined && typeof url !== 'string') return { problem: 'the url in the answer to issue is not a string' };
+      return { response: { ok, command, token, fingerprint, insertedAt, ...(url === undefined ? {} : { url }) } };
+    }
+    case 'status': {
+      const active = field(value, 'active');
+      if (active === false) return { response: { ok, command, active } };
+      if (active !== true) return { problem: 'the answer to status has no boolean "active"' };
+      const fingerprint = field(value, 'fingerprint');
+      const insertedAt = field(value, 'insertedAt');
+      if (!isFingerprint(fingerprint)) return { problem: 'the answer to status has no valid fingerprint' };
+      if (!isTime(insertedAt)) return { problem: 'the answer to status has no valid insertedAt time' };
+      return { response: { ok, command, active, fingerprint, insertedAt } };
+    }
+    case 'revoke':
+    case 'clear':
+      return { response: { ok, command } };
+  }
+}
+
+function readFailure(value: Record<string, unknown>, command: ControlCommand): Reading {
+  const error = field(value, 'error');
+  if (!isRecord(error)) return { problem: 'the failure has no "error" object' };
+  // A service names no command (null) only when it could not read the request, which it still answers.
+  const named = field(value, 'command');
+  if (named === undefined) return { problem: 'the failure names no command' };
+  if (named !== command && named !== null) return { problem: `the failure is for another command than ${command}` };
+  const failed = named === null ? null : command;
+  const code = field(error, 'code');
+  const message = field(error, 'message');
+  // Any code of the right shape: a newer service may fail with a code this client does not know yet.
+  if (typeof code !== 'string' || !ERROR_CODE.test(code)) return { problem: 'the failure has no valid error code' };
+  if (typeof message !== 'string') return { problem: 'the failure has no error message' };
+  return { response: { ok: false, command: failed, error: { code: code as ControlErrorCode, message } } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Own fields only: an answer must not get a field from Object.prototype.
+function field(record: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+function isToken(value: unknown): value is string {
+  const bytes = tryDecodeToken(value);
+  if (bytes === undefined) return false;
+  bytes.fill(0);
+  return true;
+}
+
+function isFingerprint(value: unknown): value is string {
+  return typeof value === 'string' && FINGERPRINT.test(value);
+}
+
+/** An instant as the service writes it, `Date#toISOString`: "2026-12-03T19:19:52.285Z" and not "2026-02-30T…". */
+function isTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === value;
 }

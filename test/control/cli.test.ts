@@ -39,6 +39,14 @@ describe('break-glass issue', () => {
     }
   });
 
+  it('names the revoke command as npm runs it when started by `npm run break-glass`, and as installed otherwise', async () => {
+    const control = await openTestSocket(store);
+    const throughNpm = await runCli(['issue', '--socket', control.path], { env: { npm_lifecycle_event: 'break-glass' } });
+    expect(throughNpm.stdout).toContain(`\n  npm run break-glass -- revoke --socket ${control.path}\n`);
+    const installed = await runCli(['issue', '--socket', control.path], { env: { npm_lifecycle_event: '' } });
+    expect(installed.stdout).toContain(`\n  break-glass revoke --socket ${control.path}\n`);
+  });
+
   it('prints the service response as one JSON line with --json, socket taken from BREAK_GLASS_SOCKET', async () => {
     const control = await openTestSocket(store);
     const run = await runCli(['issue', '--json'], { env: { BREAK_GLASS_SOCKET: control.path } });
@@ -116,6 +124,17 @@ describe('break-glass exit statuses', () => {
     const run = await runCli(['status']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('usage: break-glass');
+  });
+
+  it('exits 2 with a JSON error on stdout and no usage text when the command line asked for --json', async () => {
+    const run = await runCli(['status', '--json']);
+    expect(run.status).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      ok: false,
+      command: null,
+      error: { code: 'ERR_CONTROL_USAGE', message: 'no socket: pass --socket PATH or set BREAK_GLASS_SOCKET' },
+    });
+    expect(run.stderr).not.toContain('usage: break-glass');
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { decodeToken, encodeToken, startLink, type TokenStoreHandle } from '../../src';
+import { decodeToken, encodeToken, sendControlRequest, startLink, type ControlRequest, type TokenStoreHandle } from '../../src';
 import { parseArguments, USAGE } from '../../src/cli/args';
 import { failureStatus, renderText } from '../../src/cli/render';
 import { runCli, type CliIo } from '../../src/cli/run';
@@ -64,6 +64,33 @@ async function impostor(answer: string): Promise<string> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(path, resolve));
   return path;
+}
+
+/**
+ * A listening socket that reads each request line and answers it with `respond(line)`,
+ * or never answers when that is undefined. `firstRequest` resolves with the first line read.
+ */
+async function fakeService(respond: (line: string) => string | undefined): Promise<{ path: string; firstRequest: Promise<string> }> {
+  const path = join(privateDirectory(), 'fake.sock');
+  let received: (line: string) => void = () => undefined;
+  const firstRequest = new Promise<string>((resolve) => (received = resolve));
+  const server = createServer((socket) => {
+    connections.push(socket);
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        received(line);
+        const answer = respond(line);
+        if (answer !== undefined) socket.write(answer);
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return { path, firstRequest };
 }
 
 describe('parseArguments()', () => {
@@ -145,7 +172,12 @@ describe('failureStatus()', () => {
 });
 
 describe('renderText()', () => {
-  const context = { socketPath: '/run/bg.sock', url: undefined, now: () => Date.parse('2026-01-01T00:01:05.900Z') };
+  const context = {
+    socketPath: '/run/bg.sock',
+    url: undefined,
+    now: () => Date.parse('2026-01-01T00:01:05.900Z'),
+    invocation: 'break-glass',
+  };
 
   it('prints an issued token twice only (the token line and the curl line), with a revoke hint', () => {
     const token = 'T'.repeat(43);
@@ -223,6 +255,20 @@ describe('renderText()', () => {
       stdout: '',
       stderr: 'break-glass: no\n',
     });
+  });
+
+  it("prints a failure's message as one line without control characters, since the service chose it", () => {
+    const message = 'line one\nline two \u001b]0;pwned\u0007 \u009b31m end';
+    expect(renderText({ ok: false, command: 'status', error: { code: 'ERR_CONTROL_INTERNAL', message } }, context).stderr).toBe(
+      'break-glass: line one line two  ]0;pwned   31m end\n',
+    );
+  });
+
+  it('writes the revoke hint with the invocation it is given', () => {
+    const issued = { ok: true, command: 'issue', token: 'T'.repeat(43), fingerprint: 'f', insertedAt: 'i' } as const;
+    expect(renderText(issued, { ...context, invocation: 'npm run break-glass --' }).stdout).toContain(
+      '\n  npm run break-glass -- revoke --socket /run/bg.sock\n',
+    );
   });
 });
 
@@ -326,7 +372,7 @@ describe('runCli()', () => {
     expect(result).toEqual({
       status: 1,
       stdout: '',
-      stderr: `break-glass: the service at ${path} did not answer with a control response\n`,
+      stderr: `break-glass: the service at ${path} did not answer with a control response (the answer is not JSON)\n`,
     });
   });
 
@@ -336,5 +382,193 @@ describe('runCli()', () => {
     const result = await run(['issue', '--socket', control.path]);
     expect(result.status).toBe(5);
     expect(result.stdout).toBe('');
+  });
+
+  it('tells npm and npx users the revoke command they can run, from the environment it is given', async () => {
+    const control = await openTestSocket(store);
+    const hint = async (env: NodeJS.ProcessEnv) => (await run(['issue', '--socket', control.path], { env })).stdout.split('\n').at(-2);
+    expect(await hint({ npm_lifecycle_event: 'break-glass' })).toBe(`  npm run break-glass -- revoke --socket ${control.path}`);
+    expect(await hint({ npm_lifecycle_event: 'npx' })).toBe(`  npx break-glass revoke --socket ${control.path}`);
+    // Another npm script that happens to run the command, or none: the installed name.
+    expect(await hint({ npm_lifecycle_event: 'test' })).toBe(`  break-glass revoke --socket ${control.path}`);
+    expect(await hint({})).toBe(`  break-glass revoke --socket ${control.path}`);
+  });
+});
+
+describe('runCli() with --json and a command line it cannot read', () => {
+  it.each([
+    [['status', '--json'], 'no socket: pass --socket PATH or set BREAK_GLASS_SOCKET'],
+    [['status', '--bogus', '--json'], 'unknown option --bogus'],
+    [['--json', 'frobnicate', '--socket', '/s'], "unknown command 'frobnicate'"],
+    [['issue', 'extra', '--socket', '/s', '--json'], 'too many arguments for issue'],
+    [['status', '--json', '--socket', '/s', '--timeout', '0'], '--timeout must be a positive whole number of milliseconds'],
+  ])('prints %j as one JSON error line on stdout and exits 2', async (argv, problem) => {
+    const result = await run(argv);
+    expect(result).toEqual({
+      status: 2,
+      stdout: `${JSON.stringify({ ok: false, command: null, error: { code: 'ERR_CONTROL_USAGE', message: problem } })}\n`,
+      stderr: '',
+    });
+  });
+
+  it('still prints the usage text for the same mistake without --json', async () => {
+    expect(await run(['status', '--bogus', '--socket', '/s'])).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `break-glass: unknown option --bogus\n\n${USAGE}`,
+    });
+  });
+});
+
+describe('runCli() against a service that takes the request and does not answer in time', () => {
+  it('exits 1 with ERR_CONTROL_TIMEOUT, saying the request may have been carried out, not that nothing listens', async () => {
+    const silent = await fakeService(() => undefined);
+    const json = await run(['issue', '--timeout', '50', '--json', '--socket', silent.path]);
+    expect(await silent.firstRequest).toBe('{"command":"issue"}');
+    const message =
+      `the service at ${silent.path} accepted the connection but did not answer issue within 50 ms; ` +
+      'the request may have been carried out: check with status';
+    expect(json).toEqual({
+      status: 1,
+      stdout: `${JSON.stringify({ ok: false, command: 'issue', error: { code: 'ERR_CONTROL_TIMEOUT', message } })}\n`,
+      stderr: '',
+    });
+    expect(await run(['issue', '--timeout', '50', '--socket', silent.path])).toEqual({ status: 1, stdout: '', stderr: `break-glass: ${message}\n` });
+  });
+
+  it('exits 1 with ERR_CONTROL_TIMEOUT for the --timeout 1 of the report, sent or not', async () => {
+    const silent = await fakeService(() => undefined);
+    const result = await run(['issue', '--timeout', '1', '--json', '--socket', silent.path]);
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, command: 'issue', error: { code: 'ERR_CONTROL_TIMEOUT' } });
+  });
+
+  it('reports the timeout of an issue that did replace the token as such', async () => {
+    // A relay that passes the request to the real service and withholds the answer: the write happens, the answer is late.
+    const control = await openTestSocket(store);
+    const old = await store.buildAndStore();
+    let forwarded: Promise<unknown> = Promise.resolve();
+    const relay = await fakeService((line) => {
+      forwarded = sendControlRequest(control.path, JSON.parse(line) as ControlRequest);
+      return undefined;
+    });
+    const result = await run(['issue', '--timeout', '50', '--json', '--socket', relay.path]);
+    const issued = (await forwarded) as { ok: boolean; token: string };
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_CONTROL_TIMEOUT' } });
+    expect(store.lookup(old).ok).toBe(false);
+    expect(store.lookup(decodeToken(issued.token)).ok).toBe(true);
+  });
+});
+
+describe('runCli() against a socket whose answers are not valid responses to the request', () => {
+  const token = encodeToken(Buffer.alloc(32, 9));
+  const issued = { ok: true, command: 'issue', token, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
+  const active = { ok: true, command: 'status', active: true, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
+  const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+
+  it.each([
+    // The answers of the report, one by one.
+    ['status', '{"ok":false}\n', 'the failure has no "error" object'],
+    ['status', '{"ok":true}\n', 'the answer names no command'],
+    ['issue', '{"ok":true,"command":"status"}\n', 'the answer is for another command than issue'],
+    ['issue', '{"ok":true,"command":"issue"}\n', 'the answer to issue has no valid token'],
+    ['status', '{"ok":true,"command":"status","active":true}\n', 'the answer to status has no valid fingerprint'],
+    // Not an object, or no "ok".
+    ['status', 'null\n', 'the answer is not a JSON object'],
+    ['status', '[{"ok":true,"command":"status","active":false}]\n', 'the answer is not a JSON object'],
+    ['status', '{"command":"status","active":false}\n', 'the answer has no boolean "ok"'],
+    ['status', '{"ok":"true","command":"status","active":false}\n', 'the answer has no boolean "ok"'],
+    ['status', '{"ok":true,"command":"status","active":false,}\n', 'the answer is not JSON'],
+    // issue: the token, its fingerprint, its time, its url.
+    ['issue', line({ ...issued, token: token.slice(1) }), 'the answer to issue has no valid token'],
+    ['issue', line({ ...issued, token: `${token.slice(0, 42)}B` }), 'the answer to issue has no valid token'],
+    ['issue', line({ ...issued, token: `${token.slice(0, 42)}+` }), 'the answer to issue has no valid token'],
+    ['issue', line({ ...issued, token: [token] }), 'the answer to issue has no valid token'],
+    ['issue', line({ ...issued, fingerprint: undefined }), 'the answer to issue has no valid fingerprint'],
+    ['issue', line({ ...issued, fingerprint: 12345678 }), 'the answer to issue has no valid fingerprint'],
+    ['issue', line({ ...issued, fingerprint: '0123456789ABCDEF' }), 'the answer to issue has no valid fingerprint'],
+    ['issue', line({ ...issued, insertedAt: undefined }), 'the answer to issue has no valid insertedAt time'],
+    ['issue', line({ ...issued, insertedAt: 'yesterday' }), 'the answer to issue has no valid insertedAt time'],
+    ['issue', line({ ...issued, insertedAt: '2026-02-30T00:00:00.000Z' }), 'the answer to issue has no valid insertedAt time'],
+    ['issue', line({ ...issued, insertedAt: Date.parse('2026-01-01T00:00:00.000Z') }), 'the answer to issue has no valid insertedAt time'],
+    ['issue', line({ ...issued, url: 42 }), 'the url in the answer to issue is not a string'],
+    // status: "active", then what an active token needs.
+    ['status', line({ ok: true, command: 'status' }), 'the answer to status has no boolean "active"'],
+    ['status', line({ ok: true, command: 'status', active: 'yes' }), 'the answer to status has no boolean "active"'],
+    ['status', line({ ...active, fingerprint: null }), 'the answer to status has no valid fingerprint'],
+    ['status', line({ ...active, insertedAt: '2026-01-01' }), 'the answer to status has no valid insertedAt time'],
+    // revoke and clear: the command must match.
+    ['clear', line({ ok: true, command: 'revoke' }), 'the answer is for another command than clear'],
+    ['clear', line({ ok: true, command: 'toString' }), 'the answer is for another command than clear'],
+    // Failures: their own shape, and for this command.
+    ['status', line({ ok: false, command: 'status', error: 'ERR_NOT_RUNNING' }), 'the failure has no "error" object'],
+    ['status', line({ ok: false, error: { code: 'ERR_NOT_RUNNING', message: 'down' } }), 'the failure names no command'],
+    ['status', line({ ok: false, command: 'issue', error: { code: 'ERR_NOT_RUNNING', message: 'down' } }), 'the failure is for another command than status'],
+    ['status', line({ ok: false, command: 'status', error: { message: 'down' } }), 'the failure has no valid error code'],
+    ['status', line({ ok: false, command: 'status', error: { code: 'not_running', message: 'down' } }), 'the failure has no valid error code'],
+    ['status', line({ ok: false, command: 'status', error: { code: 'ERR_NOT_RUNNING' } }), 'the failure has no error message'],
+    ['status', line({ ok: false, command: 'status', error: { code: 'ERR_NOT_RUNNING', message: 7 } }), 'the failure has no error message'],
+  ])('refuses an answer to %s of %j: exit 1, ERR_CONTROL_PROTOCOL, one line saying why', async (command, answer, problem) => {
+    const fake = await fakeService(() => answer);
+    const argv = command === 'revoke' ? ['revoke', token] : [command];
+    const message = `the service at ${fake.path} did not answer with a control response (${problem})`;
+    expect(await run([...argv, '--socket', fake.path])).toEqual({ status: 1, stdout: '', stderr: `break-glass: ${message}\n` });
+    expect(await run([...argv, '--json', '--socket', fake.path])).toEqual({
+      status: 1,
+      stdout: line({ ok: false, command, error: { code: 'ERR_CONTROL_PROTOCOL', message } }),
+      stderr: '',
+    });
+  });
+
+  it('exits 1, not 3, when something takes the connection and hangs up without an answer', async () => {
+    const path = await impostor('');
+    expect(await run(['status', '--socket', path])).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `break-glass: the service at ${path} did not answer with a control response (the connection closed without an answer)\n`,
+    });
+  });
+
+  it('never quotes the answer in its message, even a token in it', async () => {
+    const fake = await fakeService(() => line({ ...issued, command: 'status' }));
+    const result = await run(['revoke', token, '--socket', fake.path]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the answer is for another command than revoke');
+    expect(result.stderr).not.toContain(token);
+  });
+
+  it('accepts valid answers, and prints with --json only the fields it checked', async () => {
+    const answers: Record<string, unknown> = {
+      issue: { ...issued, url: 'http://h/admin', extra: 'dropped' },
+      status: { ...active, token },
+      revoke: { ok: true, command: 'revoke', active: true },
+      clear: { ok: true, command: 'clear', error: { code: 'ERR_X', message: 'x' } },
+    };
+    const fake = await fakeService((request) => line(answers[(JSON.parse(request) as { command: string }).command]));
+    const printed = async (argv: string[]) => {
+      const result = await run([...argv, '--json', '--socket', fake.path]);
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      return JSON.parse(result.stdout) as unknown;
+    };
+    expect(await printed(['issue'])).toEqual({ ...issued, url: 'http://h/admin' });
+    expect(await printed(['status'])).toEqual(active);
+    expect(await printed(['revoke', token])).toEqual({ ok: true, command: 'revoke' });
+    expect(await printed(['clear'])).toEqual({ ok: true, command: 'clear' });
+    const text = await run(['issue', '--socket', fake.path]);
+    expect(text.stdout).toContain(`\n  ${token}\n`);
+    expect(text.stdout).toContain('Fingerprint 0123456789abcdef, issued 2026-01-01T00:00:00.000Z.');
+  });
+
+  it("passes on a valid failure, from this command or from a request the service could not read, with the service's code", async () => {
+    const fake = await fakeService(() => line({ ok: false, command: null, error: { code: 'ERR_CONTROL_OVERSIZED', message: 'too long' } }));
+    expect(await run(['status', '--socket', fake.path])).toEqual({ status: 2, stdout: '', stderr: 'break-glass: too long\n' });
+    // A code this client does not know yet, from a newer service, is a failure like any other.
+    const newer = await fakeService(() => line({ ok: false, command: 'issue', error: { code: 'ERR_SOMETHING_NEW', message: 'later' } }));
+    expect(await run(['issue', '--json', '--socket', newer.path])).toEqual({
+      status: 1,
+      stdout: line({ ok: false, command: 'issue', error: { code: 'ERR_SOMETHING_NEW', message: 'later' } }),
+      stderr: '',
+    });
   });
 });
