@@ -58,7 +58,7 @@ export async function runClusterDemo(workers: number, port: number, inspector?: 
 
   process.stdout.write(
     [
-      `break-glass demo listening on ${url} with ${workers} cluster workers`,
+      `break-glass demo listening on ${url} with ${workers} cluster worker${workers === 1 ? '' : 's'}`,
       `control socket: ${control.path}`,
       ...(inspector === undefined ? [] : [`Stately inspector: open ${inspector.url} in a browser on this host`]),
       '',
