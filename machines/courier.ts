@@ -3,6 +3,7 @@ import type { AnyActorRef } from 'xstate';
 type Deliverable = AnyActorRef & { _send(event: unknown): void };
 
 const couriers = new WeakMap<AnyActorRef, AnyActorRef>();
+const recipients = new WeakMap<object, AnyActorRef>();
 
 /**
  * The reply target the store hands `sendTo`: the caller's actor, seen through an
@@ -27,6 +28,12 @@ export function courierFor(target: AnyActorRef): AnyActorRef {
       },
     }) as AnyActorRef;
     couriers.set(target, courier);
+    recipients.set(courier, target);
   }
   return courier;
+}
+
+/** The actor behind a courier, or the value itself: inspection shows the real recipient. */
+export function recipientOf<T>(actor: T): T {
+  return ((typeof actor === 'object' && actor !== null && recipients.get(actor)) || actor) as T;
 }

@@ -1,4 +1,5 @@
 import { Actor, type AnyActorRef, type AnyActorScope, type AnyStateMachine } from 'xstate';
+import { isolateSystemInspection } from '../src/lib/isolatedObserver';
 
 const guarded = new WeakSet<AnyActorRef>();
 
@@ -43,7 +44,10 @@ export function eventType(event: unknown): string | undefined {
  */
 export function withDoor<M extends AnyStateMachine>(machine: M, admit: Admission, reharden: (provided: M) => M): M {
   const guard = (scope: AnyActorScope | undefined) => {
-    if (scope?.self instanceof Actor) guardDoor(scope.self, admit);
+    if (!(scope?.self instanceof Actor)) return;
+    guardDoor(scope.self, admit);
+    // An observer added later through the system, by anyone holding a ref, is isolated too.
+    isolateSystemInspection(scope.system);
   };
   // The actor's constructor asks for its first snapshot: the door is up from then on, so
   // an event sent before `start()` (XState queues it until then) passes it too.

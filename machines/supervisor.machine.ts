@@ -19,8 +19,10 @@ import { eventType, withDoor } from './door';
 const ownEvents = new WeakSet<object>();
 
 function own<E extends object>(event: E): E {
-  ownEvents.add(event);
-  return event;
+  // Frozen, as the store's expiry: an own event can be caught in flight and sent again.
+  const frozen = Object.freeze(event);
+  ownEvents.add(frozen);
+  return frozen;
 }
 
 const ERROR_REPORT = 'xstate.error.actor.';

@@ -84,19 +84,22 @@ export function planStartAll(context: SupervisorContext, view: SupervisionView):
 
 /** A child crashed or reached a final state: restart by type and strategy, or give up. */
 export function planChildExit(context: SupervisorContext, event: ChildErrorEvent | ChildDoneEvent, view: SupervisionView): SupervisionPlan {
-  const crashed = event.type.startsWith('xstate.error.actor.');
   const id = event.actorId;
   const spec = specOf(context.specs, id);
   const current = view.children[id];
   // A report from an instance already replaced or stopped must never touch its successor.
   if (spec === undefined || current === undefined || current.getSnapshot().status === 'active') return NOTHING;
+  // How the child ended is read from the child, not from the report (see the reason below).
+  const crashed = current.getSnapshot().status === 'error';
   if (!shouldRestart(spec.restart, crashed)) {
     const kept = spec.restart === 'temporary'
       ? { specs: context.specs.filter((s) => s !== spec) }
       : { terminated: [...context.terminated, id] };
     return { ...NOTHING, context: kept, stop: [id] };
   }
-  const failure: ChildFailure = { childId: id, reason: crashed ? (event as ChildErrorEvent).error : 'normal' };
+  // The reason is the one the child itself recorded, never what the report says: a report
+  // can be sent by anyone, even while the child is failing and before its own report arrives.
+  const failure: ChildFailure = { childId: id, reason: crashed ? current.getSnapshot().error : 'normal' };
   const counted = countRestart(context, failure, view);
   if (!Array.isArray(counted)) return counted;
   const live = liveIds(context);

@@ -51,7 +51,9 @@ export function isScheduledExpiry(event: unknown): boolean {
 
 /** An expiry event for one generation of the token, marked as the store's own. */
 function scheduledExpiry(generation: number) {
-  const expiry = { type: 'BreakGlass.EXPIRE' as const, generation };
+  // Frozen: the object can be read back from the system's scheduled events, and a
+  // getter defined on it later would answer the door one type and XState another.
+  const expiry = Object.freeze({ type: 'BreakGlass.EXPIRE' as const, generation });
   scheduledExpiries.add(expiry);
   return expiry;
 }

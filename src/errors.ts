@@ -204,8 +204,13 @@ export class ReplicaProtocolError extends BreakGlassError {
 
 /** A short text for a crash reason; only the error's class and code, never its message, which may quote input. */
 export function describeReason(reason: unknown): string {
-  if (reason instanceof BreakGlassError) return reason.code;
-  if (reason instanceof Error) return reason.name;
-  if (typeof reason === 'string') return reason.length <= 40 ? reason : `${reason.slice(0, 40)}…`;
-  return typeof reason;
+  try {
+    if (reason instanceof BreakGlassError) return reason.code;
+    if (reason instanceof Error) return String(reason.name);
+    if (typeof reason === 'string') return reason.length <= 40 ? reason : `${reason.slice(0, 40)}…`;
+    return typeof reason;
+  } catch {
+    // A reason is anything a failing actor threw: a Proxy whose traps throw is one.
+    return 'unreadable';
+  }
 }

@@ -1,9 +1,11 @@
 import type { AnyEventObject, InspectionEvent, Observer } from 'xstate';
+import { recipientOf } from '../../machines/courier';
+import { isolatedObserver, type InspectOption } from '../lib/isolatedObserver';
 import { redactValue } from './redactValue';
 import { sanitizeContext, sanitizeEvent } from './sanitizers';
 
 /** What `startLink`, `startSupervisor` and `createActor` accept as `inspect`. */
-export type InspectOption = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+export type { InspectOption };
 
 /** A snapshot as devtools may see it: plain, JSON-safe, no secret. */
 export interface SanitizedSnapshot {
@@ -78,7 +80,9 @@ class InspectedActor {
   }
 }
 
-function viewOf(actor: RawActor): InspectedActor {
+function viewOf(reached: RawActor): InspectedActor {
+  // A reply reaches its recipient through the store's courier; the view is the recipient's.
+  const actor = recipientOf(reached);
   let view = views.get(actor);
   if (view === undefined) {
     view = new InspectedActor(actor);
@@ -204,7 +208,7 @@ export function sanitizeInspectionEvent(event: InspectionEvent): InspectionEvent
  * ```
  */
 export function sanitizedInspect(inspect: InspectOption): Observer<InspectionEvent> {
-  return isolated(inspect, sanitizeInspectionEvent);
+  return isolatedObserver(inspect, sanitizeInspectionEvent);
 }
 
 /**
@@ -216,25 +220,6 @@ export function resolveInspect(options: {
   readonly unsafeRawInspection?: boolean;
 }): Observer<InspectionEvent> | undefined {
   if (options.inspect === undefined) return undefined;
-  return options.unsafeRawInspection === true ? isolated(options.inspect, (event) => event) : sanitizedInspect(options.inspect);
+  return options.unsafeRawInspection === true ? isolatedObserver(options.inspect) : sanitizedInspect(options.inspect);
 }
 
-/**
- * An observer whose failures stay its own. XState emits some inspection events
- * outside its own try/catch: a throw there escapes the actor's processing and
- * leaves its mailbox stuck, so a store could then be neither revoked nor stopped.
- */
-function isolated(inspect: InspectOption, view: (event: InspectionEvent) => InspectionEvent): Observer<InspectionEvent> {
-  const next = typeof inspect === 'function' ? inspect : (event: InspectionEvent) => inspect.next?.(event);
-  return {
-    next: (event) => {
-      try {
-        next(view(event));
-      } catch {
-        process.emitWarning('a break-glass inspect observer threw; the inspection event was dropped for it', {
-          code: 'BREAK_GLASS_INSPECT_OBSERVER',
-        });
-      }
-    },
-  };
-}

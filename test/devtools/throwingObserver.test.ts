@@ -1,4 +1,4 @@
-import { createActor } from 'xstate';
+import { createActor, sendTo, setup, spawnChild } from 'xstate';
 import { sanitizedInspect, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
 import { stopAllSupervisors, superviseStore } from '../supervision/support';
 
@@ -60,6 +60,28 @@ describe('an inspect observer that throws', () => {
     expect((await supervised.buildAndStore({ timeoutMs: 500 })).length).toBe(32);
   });
 
+  it('never jams a store through an observer added to its system by whoever holds its ref', async () => {
+    store = startLink({ name: 'system-inspect' });
+    const token = await store.buildAndStore();
+    const observer = throwsOnceWhenArmed();
+    store.actorRef!.system.inspect(observer.inspect);
+    observer.armed = true;
+    expect(await store.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
+    expect(observer.armed).toBe(false);
+    const actor = store.actorRef!;
+    await store.stop();
+    store = undefined;
+    expect(actor.getSnapshot().status).toBe('stopped');
+  });
+
+  it('warns once per observer, however often it throws', async () => {
+    store = startLink({ name: 'warn-once', inspect: () => { throw new Error('always'); } });
+    await store.buildAndStore();
+    await store.clear();
+    const ours = warnings.mock.calls.filter(([, options]) => (options as { code?: string })?.code === 'BREAK_GLASS_INSPECT_OBSERVER');
+    expect(ours).toHaveLength(1);
+  });
+
   it('never jams an actor of your own whose inspect is wrapped with sanitizedInspect', () => {
     const observer = throwsOnceWhenArmed();
     const actor = createActor(tokenStoreMachine, { inspect: sanitizedInspect(observer.inspect) }).start();
@@ -69,5 +91,21 @@ describe('an inspect observer that throws', () => {
     actor.send({ type: 'CLEAR' });
     expect(actor.getSnapshot().value).toBe('empty');
     actor.stop();
+  });
+});
+
+describe('a reply seen in sanitized inspection', () => {
+  it('names the real recipient, the same view as its own events', () => {
+    const views: { type: string; eventType?: string; actorRef: unknown }[] = [];
+    const parent = createActor(
+      setup({ actors: { tokens: tokenStoreMachine } }).createMachine({
+        entry: [spawnChild('tokens', { id: 'tokens' }), sendTo('tokens', ({ self }) => ({ type: 'BUILD', replyTo: self }))],
+      }),
+      { inspect: sanitizedInspect((event) => views.push({ type: event.type, eventType: (event as { event?: { type: string } }).event?.type, actorRef: event.actorRef })) },
+    ).start();
+    const parentView = views.find((seen) => seen.type === '@xstate.actor')!.actorRef;
+    const reply = views.find((seen) => seen.type === '@xstate.event' && seen.eventType === 'BreakGlass.BUILT');
+    expect(reply?.actorRef).toBe(parentView);
+    parent.stop();
   });
 });

@@ -281,6 +281,21 @@ describe('the genuine expiry event sent again before the deadline', () => {
       jest.useRealTimers();
     }
   });
+
+  it('cannot be changed once scheduled: a type or generation getter never reaches the store', async () => {
+    store = startLink({ name: 'frozen-expiry', ttlMs: 60_000 });
+    const token = await store.buildAndStore();
+    const [scheduled] = Object.values(store.actorRef!.system.getSnapshot()._scheduledEvents) as { event: object }[];
+    const genuine = scheduled!.event;
+    expect(Object.isFrozen(genuine)).toBe(true);
+    expect(() => Object.defineProperty(genuine, 'type', { get: () => 'xstate.stop' })).toThrow(TypeError);
+    // A look-alike that switches its type after the door looked is not the scheduled object: dropped.
+    let reads = 0;
+    const switching = { generation: 1, get type() { return ++reads <= 2 ? 'BreakGlass.EXPIRE' : 'xstate.stop'; } };
+    store.actorRef!.send(switching as never);
+    expect(store.actorRef!.getSnapshot().status).toBe('active');
+    expect(store.lookup(token).ok).toBe(true);
+  });
 });
 
 describe('a replyTo whose delivery throws', () => {

@@ -1,4 +1,4 @@
-import type { AnyActorRef } from 'xstate';
+import { fromCallback, type AnyActorRef } from 'xstate';
 import { childSpec, startLink, TokenStore, whereis, type AuditEvent, type TokenStoreActorRef } from '../../src';
 import { crashableEntropy, manualClock, stopAllSupervisors, supervise, superviseStore } from './support';
 
@@ -330,6 +330,25 @@ describe('the supervisor door', () => {
     expect((await store.buildAndStore()).length).toBe(32);
     await supervisor.stop();
     expect(supervisor.actorRef.getSnapshot().status).toBe('done');
+  });
+
+  it("takes a crash's reason from the child, not from a report forged while it fails", async () => {
+    let otherStopped = false;
+    const other = fromCallback(() => () => void (otherStopped = true));
+    const supervisor = supervise({ maxRestarts: 1, children: [childSpec(), { id: 'other', logic: other }] });
+    const hostile = new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); } });
+    const crash = () => {
+      const actor = supervisor.store().actorRef!;
+      // XState tells the child's observers before the parent: this report lands first.
+      actor.subscribe({ error: () => supervisor.actorRef.send({ type: `xstate.error.actor.${NAME}`, error: hostile } as never) });
+      actor.send(throwsOn('token', { type: 'CONSUME' }) as never);
+    };
+    crash();
+    crash();
+    const exit = await supervisor.exited;
+    expect(exit).toMatchObject({ reason: 'failed', error: { code: 'ERR_RESTART_INTENSITY', childId: NAME } });
+    expect(String((exit as { error: Error }).error.message)).toContain('ERR_EVENT_UNREADABLE');
+    expect(otherStopped).toBe(true);
   });
 
   it('keeps the store running when another actor sends it xstate.stop', async () => {
