@@ -10,6 +10,7 @@ import type {
   RequestId,
   TokenStoreAuditEvent,
   TokenStoreContext,
+  TokenStoreDeps,
   TokenStoreInput,
   TokenStoreMachineEvent,
   TokenStoreReply,
@@ -56,6 +57,11 @@ function scheduledExpiry(generation: number) {
   const expiry = Object.freeze({ type: 'BreakGlass.EXPIRE' as const, generation });
   scheduledExpiries.add(expiry);
   return expiry;
+}
+
+/** Whether a token's time to live is over: exactly at the deadline it is. */
+function isExpired(record: ActiveRecord, deps: TokenStoreDeps): boolean {
+  return record.expiresAtTick !== null && deps.monotonicNow() >= record.expiresAtTick;
 }
 
 /** Echoes only a small string or a finite number, so a reply never carries a caller's huge payload. */
@@ -107,8 +113,8 @@ export const tokenStoreLogic = setup({
       const { record } = context;
       if (candidate === undefined || record === null || !sealedMatches(record.sealed, candidate)) return false;
       // A CONSUME that reaches the store after the deadline but before the late timer is refused,
-      // as lookup refuses it: exactly at the deadline the token is expired.
-      return record.expiresAtTick === null || context.deps.monotonicNow() < record.expiresAtTick;
+      // as lookup refuses it.
+      return !isExpired(record, context.deps);
     },
     isCurrentGeneration: ({ context, event }) =>
       event.type === 'BreakGlass.EXPIRE' &&
@@ -117,8 +123,7 @@ export const tokenStoreLogic = setup({
       context.record.generation === event.generation,
     // The scheduled expiry object can be read back from the system's scheduled events and
     // sent again early; only the deadline itself makes a token expired.
-    deadlinePassed: ({ context }) =>
-      context.record?.expiresAtTick != null && context.deps.monotonicNow() >= context.record.expiresAtTick,
+    deadlinePassed: ({ context }) => context.record !== null && isExpired(context.record, context.deps),
   },
   actions: {
     storeFreshToken: enqueueActions(({ context, event, enqueue }) => {

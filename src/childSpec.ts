@@ -2,8 +2,7 @@ import type { TokenStoreInput } from '../machines/protocol';
 import type { RestartType, SupervisedChildSpec } from '../machines/supervisor.protocol';
 import { tokenStoreMachine } from '../machines/tokenStore';
 import { DEFAULT_NAME } from './registry';
-import { resolveDeps } from '../machines/deps';
-import { handleSettings, startLink, storeInput, type TokenStoreOptions } from './startLink';
+import { checkedOptions, startLink, type TokenStoreOptions } from './startLink';
 import type { TokenStoreHandle } from './tokenStoreHandle';
 
 /**
@@ -42,8 +41,7 @@ export interface TokenStoreChildSpec extends ChildSpec<TokenStoreHandle> {
 export function childSpec(options: TokenStoreOptions = {}): TokenStoreChildSpec {
   // Checked now, as startLink checks them: a store that cannot start from its input
   // would otherwise fail at every restart until the supervisor gives up.
-  handleSettings(options);
-  resolveDeps(storeInput(options));
+  const { input } = checkedOptions(options);
   const name = options.name ?? DEFAULT_NAME;
   return {
     id: name,
@@ -51,7 +49,7 @@ export function childSpec(options: TokenStoreOptions = {}): TokenStoreChildSpec 
     restart: 'permanent',
     type: 'worker',
     logic: tokenStoreMachine,
-    input: storeInput(options),
+    input,
     systemId: name,
     options,
   };

@@ -49,10 +49,20 @@ export function handleSettings(options: TokenStoreOptions) {
   return { name, callTimeoutMs, failureWindowMs, now: options.now ?? Date.now };
 }
 
+type HandleSettingsWithName = ReturnType<typeof handleSettings>;
+
 /** @internal The machine input carried by the options. */
 export function storeInput(options: TokenStoreOptions): TokenStoreInput {
   const { randomBytes, now, monotonicNow, ttlMs } = options;
   return { randomBytes, now, monotonicNow, ttlMs };
+}
+
+/** @internal Every option checked, as the handle's settings and the machine's input. */
+export function checkedOptions(options: TokenStoreOptions): { settings: HandleSettingsWithName; input: TokenStoreInput } {
+  const settings = handleSettings(options);
+  const input = storeInput(options);
+  resolveDeps(input);
+  return { settings, input };
 }
 
 /**
@@ -70,9 +80,7 @@ export function storeInput(options: TokenStoreOptions): TokenStoreInput {
  * @throws TypeError or RangeError for an option of the wrong kind.
  */
 export function startLink(options: TokenStoreOptions = {}): TokenStoreHandle {
-  const settings = handleSettings(options);
-  const input = storeInput(options);
-  resolveDeps(input);
+  const { settings, input } = checkedOptions(options);
   const binding: StoreBinding = {
     name: settings.name,
     actor: undefined,
