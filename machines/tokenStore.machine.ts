@@ -6,6 +6,10 @@ import { courierFor } from './courier';
 import { resolveDeps } from './deps';
 import type {
   ActiveRecord,
+  BuildEvent,
+  ClearEvent,
+  ConsumeEvent,
+  DeleteEvent,
   ReplyAddress,
   RequestId,
   TokenStoreAuditEvent,
@@ -18,9 +22,9 @@ import type {
 
 const EXPIRY_TIMER = 'BreakGlass.expiry';
 
-/** The token an event carries, or undefined when it carries none that is well formed. */
+/** The token a DELETE or CONSUME carries, or undefined when it carries none that is well formed. */
 function candidateOf(event: TokenStoreMachineEvent): Uint8Array | undefined {
-  return event.type === 'DELETE' || event.type === 'CONSUME' ? secretTokenBytes(event.token) : undefined;
+  return secretTokenBytes((event as { readonly token?: unknown }).token);
 }
 
 /**
@@ -47,10 +51,11 @@ const scheduledExpiries = new WeakSet<object>();
 
 /** True for an expiry event this module scheduled, never for a copy or a forgery. @internal */
 export function isScheduledExpiry(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && scheduledExpiries.has(event);
+  // A WeakSet answers false for a primitive, so any value may be asked about.
+  return scheduledExpiries.has(event as object);
 }
 
-/** An expiry event for one generation of the token, marked as the store's own. */
+/** An expiry event naming the generation of the token it was set for, marked as the store's own. */
 function scheduledExpiry(generation: number) {
   // Frozen: the object can be read back from the system's scheduled events, and a
   // getter defined on it later would answer the door one type and XState another.
@@ -72,18 +77,14 @@ function requestIdOf(event: ReplyAddress): RequestId | undefined {
   return undefined;
 }
 
-/** The answer to a removal that succeeded. */
-function removedReply(
-  event: Exclude<TokenStoreMachineEvent, { type: 'BUILD' | 'BreakGlass.EXPIRE' }>,
-  requestId: RequestId | undefined,
-  removed: ActiveRecord,
-): TokenStoreReply {
+/** The answer to a removal that succeeded; an expiry has no one to answer, so it never asks. */
+function removedReply(event: TokenStoreMachineEvent, requestId: RequestId | undefined, removed: ActiveRecord): TokenStoreReply {
   switch (event.type) {
     case 'DELETE':
       return { type: 'BreakGlass.DELETED', requestId, ok: true };
     case 'CONSUME':
       return { type: 'BreakGlass.CONSUMED', requestId, ok: true, insertedAt: new Date(removed.insertedAtMs) };
-    case 'CLEAR':
+    default:
       return { type: 'BreakGlass.CLEARED', requestId, ok: true };
   }
 }
@@ -108,25 +109,26 @@ export const tokenStoreLogic = setup({
     emitted: {} as TokenStoreAuditEvent,
   },
   guards: {
+    // Guards and actions below are bound only where the machine config says: while
+    // holding, a record exists; an action bound to one event type gets only that type.
     candidateMatches: ({ context, event }) => {
       const candidate = candidateOf(event);
-      const { record } = context;
-      if (candidate === undefined || record === null || !sealedMatches(record.sealed, candidate)) return false;
+      const record = context.record as ActiveRecord;
+      if (candidate === undefined || !sealedMatches(record.sealed, candidate)) return false;
       // A CONSUME that reaches the store after the deadline but before the late timer is refused,
       // as lookup refuses it.
       return !isExpired(record, context.deps);
     },
-    isCurrentGeneration: ({ context, event }) =>
-      event.type === 'BreakGlass.EXPIRE' &&
-      isScheduledExpiry(event) &&
-      context.record !== null &&
-      context.record.generation === event.generation,
-    // The scheduled expiry object can be read back from the system's scheduled events and
-    // sent again early; only the deadline itself makes a token expired.
-    deadlinePassed: ({ context }) => context.record !== null && isExpired(context.record, context.deps),
+    // Only the store's own expiry events count. One can be read back from the system's
+    // scheduled events and sent again, early or for an earlier token: only the current
+    // token's deadline expires it, and before that the event re-arms the timer for the
+    // time left, which is where the current token's timer already stands.
+    isOwnExpiry: ({ event }) => isScheduledExpiry(event),
+    deadlinePassed: ({ context }) => isExpired(context.record as ActiveRecord, context.deps),
   },
   actions: {
     storeFreshToken: enqueueActions(({ context, event, enqueue }) => {
+      const request = event as BuildEvent;
       const bytes = drawTokenBytes(context);
       const generation = context.generation + 1;
       const previous = context.record;
@@ -142,11 +144,11 @@ export const tokenStoreLogic = setup({
       const fingerprint = record.sealed.fingerprint;
       const replaced = previous === null ? null : previous.sealed.fingerprint;
       enqueue.emit({ type: 'token.built', at: new Date(insertedAtMs), fingerprint, replaced });
-      const target = event.type === 'BUILD' ? replyTarget(event) : undefined;
-      if (target !== undefined && event.type === 'BUILD') {
+      const target = replyTarget(request);
+      if (target !== undefined) {
         const reply: TokenStoreReply = {
           type: 'BreakGlass.BUILT',
-          requestId: requestIdOf(event),
+          requestId: requestIdOf(request),
           token: SecretToken.wrap(bytes),
           insertedAt: new Date(insertedAtMs),
           fingerprint,
@@ -157,22 +159,22 @@ export const tokenStoreLogic = setup({
       // Expiry is scheduled here rather than on entering a state, so a store without
       // a time to live pays nothing for it on every build.
       if (ttlMs !== null) {
-        if (previous !== null) enqueue.cancel(EXPIRY_TIMER);
+        // The replaced token's timer, if any: cancelling an unknown id does nothing.
+        enqueue.cancel(EXPIRY_TIMER);
         enqueue.raise(scheduledExpiry(generation), { delay: ttlMs, id: EXPIRY_TIMER });
       }
-      if (previous !== null) enqueue(() => wipeSealed(previous.sealed));
+      enqueue(() => wipeSealed(previous?.sealed));
     }),
     removeRecord: enqueueActions(({ context, event, enqueue }) => {
-      const { record } = context;
-      if (record === null) return;
+      const record = context.record as ActiveRecord;
       const at = new Date(context.deps.now());
       const fingerprint = record.sealed.fingerprint;
-      if (context.deps.ttlMs !== null) enqueue.cancel(EXPIRY_TIMER);
+      enqueue.cancel(EXPIRY_TIMER);
       enqueue.assign({ record: null });
-      if (event.type !== 'BreakGlass.EXPIRE' && event.type !== 'BUILD') {
-        const target = replyTarget(event);
-        if (target !== undefined) enqueue.sendTo(target, removedReply(event, requestIdOf(event), record));
-      }
+      // An expiry carries no reply address, so it finds no target.
+      const request = event as ReplyAddress;
+      const target = replyTarget(request);
+      if (target !== undefined) enqueue.sendTo(target, removedReply(event, requestIdOf(request), record));
       switch (event.type) {
         case 'DELETE':
           enqueue.emit({ type: 'token.deleted', at, fingerprint });
@@ -192,22 +194,25 @@ export const tokenStoreLogic = setup({
     // An expiry that arrives before the deadline (a timer may fire a little early, or the
     // event was sent again) waits for the rest of the time to live.
     rescheduleExpiry: enqueueActions(({ context, enqueue }) => {
-      const { record } = context;
-      if (record === null || record.expiresAtTick === null) return;
-      const remaining = Math.max(1, Math.ceil(record.expiresAtTick - context.deps.monotonicNow()));
+      // The store schedules expiries only for a token with a deadline.
+      const record = context.record as ActiveRecord;
+      const deadline = record.expiresAtTick as number;
+      // Ahead of the clock, as the guard just found; were the clock to pass it between the
+      // two reads, a delay of zero or less still fires at once.
+      const remaining = Math.ceil(deadline - context.deps.monotonicNow());
       enqueue.cancel(EXPIRY_TIMER);
       enqueue.raise(scheduledExpiry(record.generation), { delay: remaining, id: EXPIRY_TIMER });
     }),
     replyEmptyClear: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'CLEAR') return;
+      const request = event as ClearEvent;
       enqueue.emit({ type: 'token.cleared', at: new Date(context.deps.now()), fingerprint: null });
-      const target = replyTarget(event);
+      const target = replyTarget(request);
       if (target !== undefined) {
-        enqueue.sendTo(target, { type: 'BreakGlass.CLEARED', requestId: requestIdOf(event), ok: true });
+        enqueue.sendTo(target, { type: 'BreakGlass.CLEARED', requestId: requestIdOf(request), ok: true });
       }
     }),
-    replyRefused: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'DELETE' && event.type !== 'CONSUME') return;
+    replyRefused: enqueueActions(({ context, event: anyEvent, enqueue }) => {
+      const event = anyEvent as DeleteEvent | ConsumeEvent;
       const malformed = candidateOf(event) === undefined;
       if (malformed) {
         enqueue.emit({
@@ -244,8 +249,8 @@ export const tokenStoreLogic = setup({
         CONSUME: [{ guard: 'candidateMatches', target: 'empty', actions: 'removeRecord' }, { actions: 'replyRefused' }],
         CLEAR: { target: 'empty', actions: 'removeRecord' },
         'BreakGlass.EXPIRE': [
-          { guard: and(['isCurrentGeneration', 'deadlinePassed']), target: 'empty', actions: 'removeRecord' },
-          { guard: 'isCurrentGeneration', actions: 'rescheduleExpiry' },
+          { guard: and(['isOwnExpiry', 'deadlinePassed']), target: 'empty', actions: 'removeRecord' },
+          { guard: 'isOwnExpiry', actions: 'rescheduleExpiry' },
         ],
       },
     },
