@@ -34,7 +34,7 @@ export function redactValue(value: unknown): unknown {
 function copy(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   switch (typeof value) {
     case 'string':
-      return value.length <= MAX_STRING ? value : `${value.slice(0, MAX_STRING)}… [${value.length} characters]`;
+      return capString(value);
     case 'number':
       return Number.isFinite(value) ? value : String(value);
     case 'boolean':
@@ -92,6 +92,10 @@ function copyEntries(value: object, depth: number, seen: WeakSet<object>): Recor
   return out;
 }
 
+function capString(value: string): string {
+  return value.length <= MAX_STRING ? value : `${value.slice(0, MAX_STRING)}… [${value.length} characters]`;
+}
+
 function readThen(read: () => unknown, depth: number, seen: WeakSet<object>): unknown {
   try {
     return copy(read(), depth + 1, seen);
@@ -120,7 +124,8 @@ function renderedOrRedacted(value: object): unknown {
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     const rendered: unknown = toJSON.call(value);
-    if (typeof rendered === 'string') return rendered === REDACTED ? REDACTED : copy(rendered, 0, new WeakSet());
+    // The marker itself is short, so it passes through unchanged.
+    if (typeof rendered === 'string') return capString(rendered);
   }
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return `[${typeof name === 'string' && name.length > 0 ? name : 'object'}]`;
