@@ -366,7 +366,8 @@ describe('redactValue() on values that cannot be read', () => {
         throw new Error('boom');
       },
     });
-    expect(redactValue(value)).toStrictEqual({ type: 'Y', after: 1, bad: UNREADABLE });
+    expect(UNREADABLE).toBe('[unreadable]');
+    expect(redactValue(value)).toStrictEqual({ type: 'Y', after: 1, bad: '[unreadable]' });
     const list = [1, 2];
     Object.defineProperty(list, 1, {
       get() {
