@@ -4,8 +4,17 @@
 // after the first failure, and turns an error that escapes every test (an exception in
 // a timer, an unhandled rejection) into a failure of the next test instead of a crash
 // of the whole runner, which Stryker would count as neither killed nor survived.
+//
+// It also gives each test a time limit of its own under a mutant, from its time in the
+// initial run: a mutant that leaves a call waiting for a reply (the calls' own timeout is
+// 5 s) then fails that test within seconds. Left to Stryker's timeout, the same mutant
+// would also cost a restart of the test runner process.
 const { TestEnvironment } = require('jest-environment-node');
-const { activeMutant, recordFile } = require('./testIndex.cjs');
+const { activeMutant, recordFile, readIndex } = require('./testIndex.cjs');
+
+// Generous against a loaded machine: four times the initial run, which ran with coverage
+// instrumentation and so slower than a mutant run, plus a second, and never under two.
+const timeLimitMs = (initialMs) => Math.max(2000, 4 * initialMs + 1000);
 const { hasFailed, markFailed } = require('./bail.cjs');
 
 const escaped = [];
@@ -34,6 +43,7 @@ class MutationEnvironment extends TestEnvironment {
     super(config, context);
     this.testPath = context.testPath;
     this.names = [];
+    this.testMs = [];
     this.startedAt = Date.now();
     guardProcess();
   }
@@ -41,18 +51,31 @@ class MutationEnvironment extends TestEnvironment {
   async handleTestEvent(event) {
     if (activeMutant() === undefined) {
       if (event.name === 'test_start') this.names.push(fullName(event.test));
+      if (event.name === 'test_done') this.testMs.push(event.test.duration ?? 0);
       return;
     }
     if (event.name === 'run_describe_start' && hasFailed()) event.describeBlock.mode = 'skip';
     if (event.name === 'test_start' && hasFailed()) event.test.mode = 'skip';
+    if (event.name === 'test_start' && !hasFailed()) {
+      const initialMs = this.initialMs(fullName(event.test));
+      if (initialMs !== undefined) event.test.timeout = timeLimitMs(initialMs);
+    }
     if (event.name === 'test_done') {
       if (escaped.length > 0) event.test.errors.push(...escaped.splice(0));
       if (event.test.errors.length > 0) markFailed();
     }
   }
 
+  /** The test's time in the initial run, or undefined for a test the index does not know. */
+  initialMs(name) {
+    const entry = readIndex()?.get(this.testPath);
+    if (entry?.testMs === undefined) return undefined;
+    const at = entry.names.indexOf(name);
+    return at === -1 ? undefined : entry.testMs[at];
+  }
+
   async teardown() {
-    if (activeMutant() === undefined) recordFile(this.testPath, this.names, Date.now() - this.startedAt);
+    if (activeMutant() === undefined) recordFile(this.testPath, this.names, this.testMs, Date.now() - this.startedAt);
     await super.teardown();
   }
 }

@@ -17,13 +17,15 @@ class CoveringTestsFirst extends Sequencer {
   sort(tests) {
     resetBail();
     const index = readIndex();
-    if (activeMutant() === undefined || !this.pattern || index === undefined) return super.sort(tests);
-    const covering = new RegExp(this.pattern, 'i');
-    const chosen = tests.filter((test) => index.get(test.path)?.names.some((name) => covering.test(name)));
+    if (activeMutant() === undefined || index === undefined) return super.sort(tests);
+    // A static mutant (one that runs while modules load) comes without a pattern: every
+    // file runs, still likeliest-to-fail first.
+    const covering = this.pattern ? new RegExp(this.pattern, 'i') : undefined;
+    const chosen = covering === undefined ? tests : tests.filter((test) => index.get(test.path)?.names.some((name) => covering.test(name)));
     // A pattern that matches no recorded test means the index is not what this run
     // expects: run everything rather than report a mutant untested.
     if (chosen.length === 0) return super.sort(tests);
-    const cost = new Map(chosen.map((test) => [test, costPerKill(test.path, index.get(test.path).durationMs)]));
+    const cost = new Map(chosen.map((test) => [test, costPerKill(test.path, index.get(test.path)?.durationMs ?? 1000)]));
     return chosen.sort((a, b) => cost.get(a) - cost.get(b));
   }
 }

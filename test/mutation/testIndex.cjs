@@ -12,9 +12,9 @@ function activeMutant() {
   return process.env[ACTIVE_MUTANT] || undefined;
 }
 
-/** Records one test file: the tests it ran and its duration. */
-function recordFile(testPath, names, durationMs) {
-  fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, durationMs })}\n`);
+/** Records one test file: the tests it ran, how long each took, and the file's duration. */
+function recordFile(testPath, names, testMs, durationMs) {
+  fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, durationMs })}\n`);
 }
 
 let cached;
