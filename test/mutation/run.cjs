@@ -6,7 +6,7 @@
 // Arguments are Stryker's own and go to both passes (`--force` for a full run). A
 // `--mutate` list is split between them: the static pass takes the files of
 // staticFiles.cjs that it names, the behaviour pass the rest; a pass left with nothing
-// to mutate is skipped.
+// to mutate is skipped. A run over all files ends with the faults of required.cjs.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -146,9 +146,16 @@ function main() {
     process.stdout.write(`\n${scoreTable(merged)}\n`);
     process.stdout.write(`\nreport: ${REPORTS}/index.html (and mutation.json)\n`);
   }
+  // The hand-written faults of required.cjs, on every run over all files.
+  let required = 'skipped';
+  if (mutate === undefined) {
+    process.stdout.write('\n== required faults (required.cjs)\n');
+    required = spawnSync(process.execPath, [path.join(__dirname, 'required.cjs')], { stdio: 'inherit' }).status === 0 ? 'all caught' : 'FAILED';
+  }
   const minutes = ((Date.now() - startedAt) / 60000).toFixed(1);
-  process.stdout.write(`${outcomes.map(({ pass, outcome }) => `${pass.name} pass: ${outcome}`).join(', ')}; ${minutes} min\n`);
-  process.exitCode = outcomes.some(({ outcome }) => outcome === 'failed') ? 1 : 0;
+  const summary = outcomes.map(({ pass, outcome }) => `${pass.name} pass: ${outcome}`);
+  process.stdout.write(`${[...summary, `required faults: ${required}`].join(', ')}; ${minutes} min\n`);
+  process.exitCode = outcomes.some(({ outcome }) => outcome === 'failed') || required === 'FAILED' ? 1 : 0;
 }
 
 main();
