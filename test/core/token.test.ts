@@ -81,3 +81,65 @@ describe('tryDecodeToken()', () => {
     },
   );
 });
+
+describe('the messages of token text errors', () => {
+  /** The message `run` throws with. */
+  function messageOf(run: () => unknown): string {
+    try {
+      run();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected a failure');
+  }
+
+  it('says what was wrong, never what was given', () => {
+    expect(messageOf(() => encodeToken(Buffer.alloc(31)))).toBe('encodeToken: token must be a 32-byte Uint8Array');
+    expect(messageOf(() => decodeToken(42 as unknown as string))).toBe('malformed token: expected a string');
+    expect(messageOf(() => decodeToken(null as unknown as string))).toBe('malformed token: expected a string');
+    expect(messageOf(() => decodeToken('A'.repeat(44)))).toBe('malformed token: expected 43 characters of base64url');
+    expect(messageOf(() => decodeToken(`${'A'.repeat(42)}=`))).toBe('malformed token: expected only base64url characters, unpadded');
+  });
+});
+
+describe("decodeToken() and Node's decoder", () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  /** Watches the Buffers Node's decoder answers for base64url text; `replace` may change what it answers. */
+  function watchDecoder(replace: (decoded: Buffer) => Buffer = (decoded) => decoded): Buffer[] {
+    const decoded: Buffer[] = [];
+    const from = Buffer.from.bind(Buffer) as (...args: unknown[]) => Buffer;
+    jest.spyOn(Buffer, 'from').mockImplementation(((...args: unknown[]) => {
+      const result = from(...args);
+      if (args[1] !== 'base64url') return result;
+      const answered = replace(result);
+      decoded.push(answered);
+      return answered;
+    }) as typeof Buffer.from);
+    return decoded;
+  }
+
+  it("zero-fills the decoder's copy of the token once it has its own", () => {
+    const decoded = watchDecoder();
+    const token = decodeToken(encodeToken(bytes));
+    expect(token.equals(bytes)).toBe(true);
+    expect(decoded).toHaveLength(1);
+    expect(decoded[0]!.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('refuses, and zero-fills, a decoding that is not 32 bytes long, should the decoder ever answer one', () => {
+    const decoded = watchDecoder((full) => full.subarray(0, 31));
+    let failure: unknown;
+    try {
+      decodeToken(encodeToken(bytes));
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(MalformedTokenError);
+    expect(failure).toMatchObject({ code: 'ERR_TOKEN_MALFORMED', message: 'malformed token: expected 32 bytes' });
+    expect(decoded).toHaveLength(1);
+    expect(decoded[0]!.every((byte) => byte === 0)).toBe(true);
+  });
+});
