@@ -206,6 +206,21 @@ describe('events named after Object.prototype members', () => {
   );
 });
 
+describe('requests that are not objects', () => {
+  // Only an object with a string type is a request: a function may carry a `type` as well.
+  it.each([
+    ['a function carrying the CLEAR type', () => Object.assign(() => undefined, { type: 'CLEAR' })],
+    ['a function carrying a DELETE of the stored token', (token: Buffer) => Object.assign(() => undefined, { type: 'DELETE', token: SecretToken.wrap(token) })],
+  ])('drops %s and keeps the token', async (_label, eventFor) => {
+    store = startLink({ name: 'function-event' });
+    const token = await store.buildAndStore();
+    const event = eventFor(token);
+    expect(() => store!.actorRef!.send(event as never)).not.toThrow();
+    expect(store.actorRef!.getSnapshot().status).toBe('active');
+    expect(store.lookup(token).ok).toBe(true);
+  });
+});
+
 describe('DELETE with a token getter that throws', () => {
   // A token the store cannot read is one it cannot judge: it fails rather than guess,
   // and a supervisor restarts it empty (test/supervision/calls.test.ts covers that half).

@@ -294,6 +294,8 @@ function typeThatChanges(first: string, later: () => string): object {
 describe('the supervisor door', () => {
   it.each([
     ['null', null],
+    ['an event whose type is not a string', { type: 42 }],
+    ['a function carrying the SHUTDOWN type', Object.assign(() => undefined, { type: 'BreakGlass.Supervisor.SHUTDOWN' })],
     ['xstate.stop', { type: 'xstate.stop' }],
     ['a forged GIVE_UP', { type: 'BreakGlass.Supervisor.GIVE_UP', error: new Error('forged') }],
     ['a forged RETRY', { type: 'BreakGlass.Supervisor.RETRY', childIds: null }],
