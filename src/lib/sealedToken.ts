@@ -4,7 +4,7 @@ import { redactRendering } from './redaction';
 
 let bytesOf: (value: unknown) => Uint8Array | null;
 let dropBytes: (sealed: SealedToken) => void;
-let digestOf: (sealed: SealedToken) => Buffer | null;
+let digestOf: (sealed: SealedToken, bytes: Uint8Array) => Buffer;
 
 /**
  * The stored form of the active token: its bytes sit in a private field that no
@@ -34,9 +34,7 @@ export class SealedToken {
       sealed.#digest?.fill(0);
       sealed.#digest = undefined;
     };
-    digestOf = (sealed) => {
-      const bytes = sealed.#bytes;
-      if (bytes === null) return null;
+    digestOf = (sealed, bytes) => {
       sealed.#digest ??= hash('sha256', bytes, 'buffer');
       return sealed.#digest;
     };
@@ -88,9 +86,9 @@ export function sealedMatches(sealed: SealedToken | null | undefined, candidate:
  * @internal
  */
 export function sealedDigest(sealed: SealedToken | null | undefined): Buffer | null {
-  if (bytesOf(sealed) === null) return null;
-  const digest = digestOf(sealed as SealedToken);
-  return digest === null ? null : Buffer.from(digest);
+  const bytes = bytesOf(sealed);
+  if (bytes === null) return null;
+  return Buffer.from(digestOf(sealed as SealedToken, bytes));
 }
 
 /** Zero-fills a seal that is being dropped, and makes it match nothing from then on. @internal */
