@@ -43,14 +43,15 @@ export function eventType(event: unknown): string | undefined {
  * machines `provide` derives from it. Returns the same machine.
  */
 export function withDoor<M extends AnyStateMachine>(machine: M, admit: Admission, reharden: (provided: M) => M): M {
-  const guard = (scope: AnyActorScope | undefined) => {
-    if (!(scope?.self instanceof Actor)) return;
+  const guard = (scope: AnyActorScope) => {
+    if (!(scope.self instanceof Actor)) return;
     guardDoor(scope.self, admit);
     // An observer added later through the system, by anyone holding a ref, is isolated too.
     isolateSystemInspection(scope.system);
   };
-  // The actor's constructor asks for its first snapshot: the door is up from then on, so
-  // an event sent before `start()` (XState queues it until then) passes it too.
+  // The actor's constructor asks for its first snapshot, or restores the one it was given,
+  // with the scope it later starts with: the door is up from then on, so an event sent
+  // before `start()` (XState queues it until then) passes it too.
   const getInitialSnapshot = machine.getInitialSnapshot.bind(machine);
   machine.getInitialSnapshot = ((scope: AnyActorScope, input: unknown) => {
     guard(scope);
@@ -61,13 +62,6 @@ export function withDoor<M extends AnyStateMachine>(machine: M, admit: Admission
     guard(scope);
     return restoreSnapshot(snapshot as never, scope);
   }) as M['restoreSnapshot'];
-  const start = machine.start.bind(machine);
-  // Actor#start hands the logic its scope as a second argument, which the machine's own start ignores.
-  const guardedStart = (snapshot: Parameters<M['start']>[0], scope?: AnyActorScope) => {
-    guard(scope);
-    start(snapshot);
-  };
-  machine.start = guardedStart as M['start'];
   // `provide` builds a new machine: harden it too, or swapping an implementation would drop the door.
   const provide = machine.provide.bind(machine);
   machine.provide = ((implementations: Parameters<M['provide']>[0]) => reharden(provide(implementations) as M)) as M['provide'];
