@@ -169,6 +169,18 @@ describe("XState's own event types sent from outside", () => {
     early.stop();
   });
 
+  it('drops xstate.stop sent to a store restored from a persisted snapshot, before and after it starts', () => {
+    const persisted = createActor(tokenStoreMachine).getPersistedSnapshot();
+    const restored = createActor(tokenStoreMachine, { snapshot: persisted });
+    restored.send({ type: 'xstate.stop' } as never);
+    restored.start();
+    restored.send({ type: 'xstate.stop' } as never);
+    expect(restored.getSnapshot().status).toBe('active');
+    restored.send({ type: 'BUILD' });
+    expect(restored.getSnapshot().value).toBe('holding');
+    restored.stop();
+  });
+
   it('still stops when its owner stops it', async () => {
     store = startLink({ name: 'xstate-own-stop' });
     const actor = store.actorRef!;
