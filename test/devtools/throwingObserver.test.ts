@@ -109,3 +109,32 @@ describe('a reply seen in sanitized inspection', () => {
     parent.stop();
   });
 });
+
+describe('replies seen in raw inspection', () => {
+  it('are addressed to one stable reference per recipient, which passes for the recipient', () => {
+    const replyTargets: unknown[] = [];
+    const parent = createActor(
+      setup({ actors: { tokens: tokenStoreMachine } }).createMachine({
+        entry: [
+          spawnChild('tokens', { id: 'tokens' }),
+          sendTo('tokens', ({ self }) => ({ type: 'BUILD', replyTo: self })),
+          sendTo('tokens', ({ self }) => ({ type: 'CLEAR', replyTo: self })),
+          sendTo('tokens', ({ self }) => ({ type: 'BUILD', replyTo: self })),
+        ],
+      }),
+      {
+        inspect: (event) => {
+          if (event.type === '@xstate.event' && event.event.type.startsWith('BreakGlass.') && (event.sourceRef as { id?: string } | undefined)?.id === 'tokens') {
+            replyTargets.push(event.actorRef);
+          }
+        },
+      },
+    ).start();
+    expect(replyTargets).toHaveLength(3);
+    const [first, ...others] = replyTargets as { sessionId: string; id: string }[];
+    for (const other of others) expect(other).toBe(first);
+    expect(first!.sessionId).toBe(parent.sessionId);
+    expect(first!.id).toBe(parent.id);
+    parent.stop();
+  });
+});
