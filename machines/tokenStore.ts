@@ -38,12 +38,16 @@ function admit(event: unknown): object | undefined {
   if (type === undefined) return undefined;
   if (type === 'BreakGlass.EXPIRE') return isScheduledExpiry(event) ? (event as object) : undefined;
   const admitted: Record<string | symbol, unknown> = { type };
-  for (const field of FIELDS_READ.get(type) ?? []) {
-    try {
-      const value: unknown = (event as Record<string, unknown>)[field];
-      if (value !== undefined) admitted[field] = value;
-    } catch {
-      if (field === 'token') admitted[UNREADABLE_TOKEN] = true;
+  // Other types (XState's own `xstate.stop`, queued by the actor's `stop()`) carry no field the store reads.
+  const fields = FIELDS_READ.get(type);
+  if (fields !== undefined) {
+    for (const field of fields) {
+      try {
+        const value: unknown = (event as Record<string, unknown>)[field];
+        if (value !== undefined) admitted[field] = value;
+      } catch {
+        if (field === 'token') admitted[UNREADABLE_TOKEN] = true;
+      }
     }
   }
   const frozen = Object.freeze(admitted);
@@ -118,17 +122,22 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
 
   machine.restoreSnapshot = (persisted, scope: AnyActorScope) => {
     const ttlMs = ttlOf(persisted);
-    return getInitialSnapshot(scope, { ttlMs: ttlMs ?? undefined }) as TokenStoreSnapshot;
+    return getInitialSnapshot(scope, { ttlMs }) as TokenStoreSnapshot;
   };
   return withDoor(machine, admitFromOutside, hardened);
 }
 
-/** The one setting a rehydrated store keeps; anything odd in the snapshot means no expiry override. */
+/**
+ * The one setting a rehydrated store keeps; anything odd in the snapshot means no expiry:
+ * a missing field or a getter that throws on the way to it, or a value `resolveDeps` refuses.
+ */
 function ttlOf(persisted: unknown): number | null {
+  let ttlMs: number | null = null;
   try {
-    const ttl = (persisted as { context?: { deps?: { ttlMs?: unknown } } })?.context?.deps?.ttlMs;
-    return resolveDeps({ ttlMs: ttl as number | undefined }).ttlMs;
+    const { ttlMs: given } = (persisted as { context: { deps: { ttlMs?: number | null } } }).context.deps;
+    ttlMs = resolveDeps({ ttlMs: given }).ttlMs;
   } catch {
-    return null;
+    // No expiry override: the store starts as one given no ttlMs.
   }
+  return ttlMs;
 }
