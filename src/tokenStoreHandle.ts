@@ -98,11 +98,12 @@ export class TokenStoreHandle {
     const answering = this.#binding.actor;
     const reply = await this.#call('buildAndStore', options, (base) => ({ type: 'BUILD', ...base }));
     if (reply.type !== 'BreakGlass.BUILT') throw new TypeError('unexpected reply to BUILD');
+    // `#call` reads the same binding and rejects when no actor is bound, so `answering` is defined here.
     // The store may die between its reply and this line; its token died with it, so never hand that token out.
-    const after = answering?.getSnapshot();
-    if (after?.status !== 'active') {
+    const after = answering!.getSnapshot();
+    if (after.status !== 'active') {
       wipeReplyToken(reply);
-      throw new StoreExitedError(this.#binding.name, 'buildAndStore', after?.status === 'error' ? after.error : 'stopped');
+      throw new StoreExitedError(this.#binding.name, 'buildAndStore', after.status === 'error' ? after.error : 'stopped');
     }
     // One copy, straight from the reply into the caller's Buffer; the reply's own is wiped.
     const token = mintToken(secretTokenBytes(reply.token) ?? reply.token.unwrap());
@@ -117,13 +118,13 @@ export class TokenStoreHandle {
    */
   async delete(token: Uint8Array, options?: CallOptions): Promise<DeleteResult> {
     const reply = await this.#removal('delete', 'DELETE', token, options);
-    return reply.type === 'BreakGlass.DELETED' && reply.ok ? OK : REFUSED;
+    return reply?.type === 'BreakGlass.DELETED' && reply.ok ? OK : REFUSED;
   }
 
   /** Like `delete`, answering the token's insertion time: of two racing consumers, exactly one wins. */
   async consume(token: Uint8Array, options?: CallOptions): Promise<ConsumeResult> {
     const reply = await this.#removal('consume', 'CONSUME', token, options);
-    return reply.type === 'BreakGlass.CONSUMED' && reply.ok ? { ok: true, insertedAt: reply.insertedAt } : REFUSED;
+    return reply?.type === 'BreakGlass.CONSUMED' && reply.ok ? { ok: true, insertedAt: reply.insertedAt } : REFUSED;
   }
 
   /** Removes the active token, if any. */
@@ -174,14 +175,15 @@ export class TokenStoreHandle {
     this.#inbox = undefined;
   }
 
+  /** The store's reply, or undefined for a token refused without asking the store. */
   async #removal(
     operation: 'delete' | 'consume',
     type: 'DELETE' | 'CONSUME',
     token: Uint8Array,
     options: CallOptions | undefined,
-  ): Promise<TokenStoreReply> {
+  ): Promise<TokenStoreReply | undefined> {
     // The seed's pre-check: a token that does not match now is refused without a round trip.
-    if (!this.lookup(token).ok) return { type: 'BreakGlass.DELETED', requestId: undefined, ok: false, reason: 'no_match' };
+    if (!this.lookup(token).ok) return undefined;
     const candidate = SecretToken.wrap(token);
     try {
       return await this.#call(operation, options, (base) => ({ type, token: candidate, ...base }));
