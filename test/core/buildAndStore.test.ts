@@ -54,10 +54,19 @@ describe('buildAndStore()', () => {
     'rejects a per-call timeoutMs of %p with a RangeError and sends nothing',
     async (timeoutMs) => {
       const store = startStore();
-      await expect(store.buildAndStore({ timeoutMs: timeoutMs as number })).rejects.toBeInstanceOf(RangeError);
+      const error: unknown = await store.buildAndStore({ timeoutMs: timeoutMs as number }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toBe('options.timeoutMs must be a number of milliseconds from 1 to 2147483647');
       expect(store.actorRef!.getSnapshot().context.generation).toBe(0);
     },
   );
+
+  it('accepts a per-call timeoutMs of 1 and of 2147483647, the longest a Node timer waits', async () => {
+    const store = startStore({ randomBytes: countingRandomSource(1) });
+    await expect(store.buildAndStore({ timeoutMs: 1 })).resolves.toEqual(Buffer.alloc(TOKEN_LENGTH, 1));
+    await expect(store.buildAndStore({ timeoutMs: 2 ** 31 - 1 })).resolves.toEqual(Buffer.alloc(TOKEN_LENGTH, 2));
+    await expect(store.clear({ timeoutMs: 2 ** 31 - 1 })).resolves.toEqual({ ok: true });
+  });
 
   it('rejects with ERR_NOT_RUNNING once the store is stopped', async () => {
     const store = startStore();
