@@ -6,7 +6,7 @@
 const STATE = Symbol.for('break-glass.mutation.bail');
 
 function state() {
-  process[STATE] ??= { failed: false, kills: new Map() };
+  process[STATE] ??= { failed: false, kills: new Map(), escaped: [] };
   return process[STATE];
 }
 
@@ -16,8 +16,15 @@ function markFailed() {
 function hasFailed() {
   return state().failed;
 }
+/** A new mutant's run: no failure yet, and nothing escaped from the last mutant's tests is held against it. */
 function resetBail() {
   state().failed = false;
+  state().escaped.length = 0;
+}
+
+/** Errors that escaped every test (a throw in a timer, an unhandled rejection) since the last test ended. */
+function escapedErrors() {
+  return state().escaped;
 }
 
 /**
@@ -45,4 +52,4 @@ function costPerKill(testPath, initialMs) {
   return meanMs / chance;
 }
 
-module.exports = { markFailed, hasFailed, resetBail, recordRun, costPerKill };
+module.exports = { markFailed, hasFailed, resetBail, escapedErrors, recordRun, costPerKill };

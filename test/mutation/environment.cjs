@@ -15,16 +15,15 @@ const { activeMutant, recordFile, readIndex } = require('./testIndex.cjs');
 // Generous against a loaded machine: four times the initial run, which ran with coverage
 // instrumentation and so slower than a mutant run, plus a second, and never under two.
 const timeLimitMs = (initialMs) => Math.max(2000, 4 * initialMs + 1000);
-const { hasFailed, markFailed } = require('./bail.cjs');
+const { escapedErrors, hasFailed, markFailed } = require('./bail.cjs');
 
-const escaped = [];
 let guarding = false;
 function guardProcess() {
   if (guarding) return;
   guarding = true;
   const hold = (error) => {
     if (activeMutant() === undefined) throw error;
-    escaped.push(error);
+    escapedErrors().push(error);
   };
   process.on('uncaughtException', hold);
   process.on('unhandledRejection', hold);
@@ -61,6 +60,7 @@ class MutationEnvironment extends TestEnvironment {
       if (initialMs !== undefined) event.test.timeout = timeLimitMs(initialMs);
     }
     if (event.name === 'test_done') {
+      const escaped = escapedErrors();
       if (escaped.length > 0) event.test.errors.push(...escaped.splice(0));
       if (event.test.errors.length > 0) markFailed();
     }
