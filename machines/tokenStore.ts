@@ -19,8 +19,8 @@ const FIELDS_READ: ReadonlyMap<string, readonly string[]> = new Map([
   ['CLEAR', ['replyTo', 'requestId']],
 ]);
 
-/** Marks an admitted event whose token could not be read. */
-const UNREADABLE_TOKEN = Symbol('BreakGlass.unreadableToken');
+/** Admitted events whose token could not be read: the transition refuses them. */
+const withUnreadableToken = new WeakSet<object>();
 /** Events already admitted at the actor's door, so the transition does not read them twice. */
 const admittedEvents = new WeakSet<object>();
 
@@ -46,7 +46,7 @@ function admit(event: unknown): object | undefined {
         const value: unknown = (event as Record<string, unknown>)[field];
         if (value !== undefined) admitted[field] = value;
       } catch {
-        if (field === 'token') admitted[UNREADABLE_TOKEN] = true;
+        if (field === 'token') withUnreadableToken.add(admitted);
       }
     }
   }
@@ -97,7 +97,7 @@ function hardened(machine: typeof tokenStoreLogic): typeof tokenStoreLogic {
     try {
       // A token the store cannot read is one it cannot judge: failing (and, under a
       // supervisor, restarting empty) is safer than guessing what the sender meant.
-      if (UNREADABLE_TOKEN in admitted) throw new UnreadableEventError((admitted as unknown as { type: string }).type);
+      if (withUnreadableToken.has(admitted)) throw new UnreadableEventError((admitted as unknown as { type: string }).type);
       const next = transition(snapshot, admitted as typeof event, scope);
       // A stopped store keeps its last context readable: its token goes now, whoever stopped it.
       if (next.status !== 'active') wipeSealed(snapshot.context.record?.sealed);

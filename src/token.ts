@@ -44,7 +44,9 @@ export function encodeToken(token: Uint8Array): string {
  * ```
  */
 export function tryDecodeToken(text: unknown): Token | undefined {
-  if (typeof text !== 'string' || text.length !== 43 || !BASE64URL_TOKEN.test(text)) return undefined;
+  // The pattern is anchored at both ends and flagless: it reads at most 44 characters of
+  // any input, so no separate length check is needed in front of it.
+  if (typeof text !== 'string' || !BASE64URL_TOKEN.test(text)) return undefined;
   return decodeToken(text);
 }
 

@@ -83,9 +83,11 @@ export class TokenStoreHandle {
     // An errored or stopped actor keeps its last context readable: never answer from it.
     if (snapshot.status !== 'active') return this.#refuse();
     const { record, deps } = snapshot.context;
-    if (!sealedMatches(record?.sealed, token) || record === null) return this.#refuse();
-    if (record.expiresAtTick !== null && this.#tick(deps.monotonicNow) >= record.expiresAtTick) return this.#refuse();
-    return { ok: true, insertedAt: new Date(record.insertedAtMs) };
+    if (!sealedMatches(record?.sealed, token)) return this.#refuse();
+    // An absent seal matches nothing, so a match means a record.
+    const { expiresAtTick, insertedAtMs } = record!;
+    if (expiresAtTick !== null && this.#tick(deps.monotonicNow) >= expiresAtTick) return this.#refuse();
+    return { ok: true, insertedAt: new Date(insertedAtMs) };
   }
 
   /**
@@ -237,6 +239,7 @@ export class TokenStoreHandle {
   /** The monotonic clock, held to its highest reading, so a clock that steps back never extends a token's life. */
   #tick(monotonicNow: () => number): number {
     const tick = monotonicNow();
+    // Stryker disable next-line EqualityOperator: equivalent, >= only writes back the same value
     if (tick > this.#highWaterTick) this.#highWaterTick = tick;
     return this.#highWaterTick;
   }

@@ -17,11 +17,14 @@ let digestOf: (sealed: SealedToken, bytes: Uint8Array) => Buffer;
  */
 export class SealedToken {
   #bytes: Uint8Array | null;
-  #fingerprint: string | undefined;
+  readonly #fingerprint: string;
   #digest: Buffer | undefined;
 
   private constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
+    // Named at once: the store reports every token it builds by its fingerprint, and a
+    // wiped token keeps its name for the audit events about its removal.
+    this.#fingerprint = fingerprintOf(bytes);
   }
 
   static {
@@ -47,12 +50,10 @@ export class SealedToken {
 
   /**
    * A short, non-reversible name for the token (16 hex digits of its SHA-256), for
-   * audit trails and operators. Computed on first use.
+   * audit trails and operators. Computed when the token is sealed, and kept after a wipe.
    */
   get fingerprint(): string {
-    const bytes = this.#bytes;
-    if (this.#fingerprint === undefined && bytes !== null) this.#fingerprint = fingerprintOf(bytes);
-    return this.#fingerprint ?? 'wiped';
+    return this.#fingerprint;
   }
 }
 redactRendering(SealedToken, 'SealedToken');
@@ -94,9 +95,8 @@ export function sealedDigest(sealed: SealedToken | null | undefined): Buffer | n
 /** Zero-fills a seal that is being dropped, and makes it match nothing from then on. @internal */
 export function wipeSealed(sealed: SealedToken | null | undefined): void {
   const bytes = bytesOf(sealed);
-  if (bytes === null || !sealed) return;
-  // Fingerprint first, so audit events about a dropped token can still name it.
-  void sealed.fingerprint;
+  // Only a live SealedToken has bytes to drop.
+  if (bytes === null) return;
   bytes.fill(0);
-  dropBytes(sealed);
+  dropBytes(sealed as SealedToken);
 }
