@@ -57,8 +57,9 @@ function mutateLists(requested) {
 }
 
 function runPass(pass, mutate, rest) {
-  if (mutate !== undefined && mutate.length === 0) return 'skipped';
+  // A skipped pass leaves no report of an earlier run to be merged as if it were new.
   fs.rmSync(pass.report, { force: true });
+  if (mutate !== undefined && mutate.length === 0) return 'skipped';
   const args = [STRYKER, 'run', pass.config, ...rest, ...(mutate === undefined ? [] : ['--mutate', mutate.join(',')])];
   process.stdout.write(`\n== ${pass.name} pass: ${mutate === undefined ? 'its configured files' : mutate.join(', ')}\n`);
   const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
