@@ -9,7 +9,15 @@ import {
   type SupervisionPlan,
   type SupervisionView,
 } from './supervisor.plan';
-import type { ResolvedChildSpec, SupervisorContext, SupervisorEvent, SupervisorInput } from './supervisor.protocol';
+import type {
+  ChildDoneEvent,
+  ChildErrorEvent,
+  GiveUpEvent,
+  ResolvedChildSpec,
+  SupervisorContext,
+  SupervisorEvent,
+  SupervisorInput,
+} from './supervisor.protocol';
 import { resolveSupervisorInput } from './supervisor.settings';
 import { eventType, withDoor } from './door';
 
@@ -102,11 +110,10 @@ function planFor(context: SupervisorContext, event: SupervisorEvent, view: Super
       return planRestartChild(context, event.childId, view);
     case 'BreakGlass.Supervisor.SHUTDOWN':
       return planShutdown(context, view);
-    case 'BreakGlass.Supervisor.GIVE_UP':
-      return planShutdown(context, view);
+    // GIVE_UP never gets here: it moves the supervisor to `givingUp`, whose only action is `fail`.
     default:
       if (event.type.startsWith(ERROR_REPORT) || event.type.startsWith(DONE_REPORT)) {
-        return planChildExit(context, event, view);
+        return planChildExit(context, event as ChildErrorEvent | ChildDoneEvent, view);
       }
       return planStartAll(context, view);
   }
@@ -144,12 +151,13 @@ const supervisorLogic = setup({
       if (plan.retry !== null) enqueue.sendTo(self, own({ type: 'BreakGlass.Supervisor.RETRY', childIds: plan.retry }));
       if (plan.giveUp !== null) enqueue.raise(own({ type: 'BreakGlass.Supervisor.GIVE_UP', error: plan.giveUp }));
     }),
+    // Both run only on GIVE_UP: `givingUp` is entered by it alone, and `fail` is its only transition.
     failLater: enqueueActions(({ event, self, enqueue }) => {
-      if (event.type === 'BreakGlass.Supervisor.GIVE_UP') enqueue.sendTo(self, event);
+      enqueue.sendTo(self, event);
     }),
     fail: ({ event }) => {
       // Throwing is how an actor fails in XState: its observers and its parent receive this error.
-      if (event.type === 'BreakGlass.Supervisor.GIVE_UP') throw event.error;
+      throw (event as GiveUpEvent).error;
     },
   },
 }).createMachine({

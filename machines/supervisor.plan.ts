@@ -41,26 +41,29 @@ function specOf(specs: readonly ResolvedChildSpec[], id: string): ResolvedChildS
   return specs.find((spec) => spec.id === id);
 }
 
+/** The specs whose ids are among `ids`, in start order. */
+function specsAmong(specs: readonly ResolvedChildSpec[], ids: readonly string[]): ResolvedChildSpec[] {
+  return specs.filter((spec) => ids.includes(spec.id));
+}
+
 /** Running children among `ids`, last started first: the order OTP shuts children down in. */
 function inReverse(ids: readonly string[], view: SupervisionView): string[] {
   return ids.filter((id) => view.children[id] !== undefined).reverse();
 }
 
 /**
- * Spawns `ids` in order. A system id still held by an actor other than the
+ * Spawns `specs` in order. A system id still held by an actor other than the
  * instance being replaced would make XState throw inside the supervisor, so the
  * start stops there and the rest is retried through the mailbox, each retry
  * counting as a restart, as OTP's `try_again_restart`.
  */
-function spawnInOrder(specs: readonly ResolvedChildSpec[], ids: readonly string[], view: SupervisionView) {
+function spawnInOrder(specs: readonly ResolvedChildSpec[], view: SupervisionView) {
   const spawn: ResolvedChildSpec[] = [];
-  for (const [index, id] of ids.entries()) {
-    const spec = specOf(specs, id);
-    if (spec === undefined) continue;
+  for (const [index, spec] of specs.entries()) {
     const holder = spec.systemId === undefined ? undefined : view.holderOf(spec.systemId);
-    if (holder !== undefined && holder !== view.children[id]) {
-      const lastFailure: ChildFailure = { childId: id, reason: new NameConflictError(spec.systemId as string) };
-      return { spawn, retry: ids.slice(index), lastFailure };
+    if (holder !== undefined && holder !== view.children[spec.id]) {
+      const lastFailure: ChildFailure = { childId: spec.id, reason: new NameConflictError(spec.systemId as string) };
+      return { spawn, retry: specs.slice(index).map((waiting) => waiting.id), lastFailure };
     }
     spawn.push(spec);
   }
@@ -78,7 +81,7 @@ function countRestart(context: SupervisorContext, failure: ChildFailure, view: S
 
 /** The supervisor's first start: every child, in order. */
 export function planStartAll(context: SupervisorContext, view: SupervisionView): SupervisionPlan {
-  const { spawn, retry, lastFailure } = spawnInOrder(context.specs, liveIds(context), view);
+  const { spawn, retry, lastFailure } = spawnInOrder(specsAmong(context.specs, liveIds(context)), view);
   return { ...NOTHING, context: lastFailure ? { lastFailure } : {}, spawn, retry };
 }
 
@@ -107,10 +110,11 @@ export function planChildExit(context: SupervisorContext, event: ChildErrorEvent
     context.settings.strategy === 'one_for_one' ? [id]
     : context.settings.strategy === 'one_for_all' ? live
     : live.slice(live.indexOf(id));
-  // Temporary siblings taken down by the strategy are not brought back, as in OTP.
-  const dropped = affected.filter((other) => other !== id && specOf(context.specs, other)?.restart === 'temporary');
+  // Temporary siblings taken down by the strategy are not brought back, as in OTP (the child
+  // that ended is not temporary here: a temporary child is never restarted).
+  const dropped = specsAmong(context.specs, affected).filter((s) => s.restart === 'temporary').map((s) => s.id);
   const specs = context.specs.filter((s) => !dropped.includes(s.id));
-  const started = spawnInOrder(specs, affected.filter((other) => !dropped.includes(other)), view);
+  const started = spawnInOrder(specsAmong(specs, affected), view);
   return {
     context: { restarts: counted, lastFailure: started.lastFailure ?? failure, specs },
     stop: inReverse(affected, view),
@@ -122,12 +126,14 @@ export function planChildExit(context: SupervisorContext, event: ChildErrorEvent
 
 /** A restart that was blocked: count it again, then try the children still waiting. */
 export function planRetry(context: SupervisorContext, childIds: readonly string[], view: SupervisionView): SupervisionPlan {
-  const failure = context.lastFailure ?? { childId: childIds[0] ?? '', reason: 'retry' };
+  // A retry is only ever planned together with the failure that blocked it (see spawnInOrder),
+  // and nothing clears that failure again.
+  const failure = context.lastFailure as ChildFailure;
   const counted = countRestart(context, failure, view);
   if (!Array.isArray(counted)) return counted;
   const live = liveIds(context);
   const waiting = childIds.filter((id) => view.children[id] === undefined && live.includes(id));
-  const started = spawnInOrder(context.specs, waiting, view);
+  const started = spawnInOrder(specsAmong(context.specs, waiting), view);
   const lastFailure = started.lastFailure ?? failure;
   return { ...NOTHING, context: { restarts: counted, lastFailure }, spawn: started.spawn, retry: started.retry };
 }
@@ -145,7 +151,7 @@ export function planTerminate(context: SupervisorContext, childId: string, view:
 /** Starts a terminated child again; a held system id leaves it down, with no retry. */
 export function planRestartChild(context: SupervisorContext, childId: string, view: SupervisionView): SupervisionPlan {
   if (!context.terminated.includes(childId)) return NOTHING;
-  const started = spawnInOrder(context.specs, [childId], view);
+  const started = spawnInOrder(specsAmong(context.specs, [childId]), view);
   if (started.lastFailure !== undefined) return { ...NOTHING, context: { lastFailure: started.lastFailure } };
   return { ...NOTHING, context: { terminated: context.terminated.filter((id) => id !== childId) }, spawn: started.spawn };
 }
