@@ -20,8 +20,9 @@ export function resolveDeps(input: TokenStoreInput): TokenStoreDeps {
   if (typeof now !== 'function') throw new TypeError('input.now must be a function');
   if (typeof monotonicNow !== 'function') throw new TypeError('input.monotonicNow must be a function');
   // Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer delay fires
-  // after 1 ms instead, which would make every token expire at once.
-  if (ttlMs !== null && !(typeof ttlMs === 'number' && Number.isSafeInteger(ttlMs) && ttlMs > 0 && ttlMs <= MAX_TTL_MS)) {
+  // after 1 ms instead, which would make every token expire at once. Number.isSafeInteger
+  // is false for anything that is not a number.
+  if (ttlMs !== null && !(Number.isSafeInteger(ttlMs) && ttlMs > 0 && ttlMs <= MAX_TTL_MS)) {
     throw new RangeError('input.ttlMs must be a whole number of milliseconds from 1 to 2147483647');
   }
   return { randomBytes, now, monotonicNow, ttlMs };
