@@ -86,10 +86,14 @@ function readSafely(read: () => unknown): unknown {
   }
 }
 
-/** The supervisor's committed children; none while its first snapshot is being built. */
-function viewOf(self: AnyActorRef, system: { get(systemId: string): AnyActorRef | undefined }): SupervisionView {
-  const snapshot = self.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> } | undefined;
-  return { children: snapshot?.children ?? {}, holderOf: (systemId) => system.get(systemId) };
+/**
+ * The supervisor's committed children; none while its first snapshot is being built
+ * (on `xstate.init`), when XState has no snapshot to read yet: its development build
+ * throws on `getSnapshot()` then, and its production build answers undefined.
+ */
+function viewOf(self: AnyActorRef, system: { get(systemId: string): AnyActorRef | undefined }, initializing: boolean): SupervisionView {
+  const children = initializing ? {} : (self.getSnapshot() as { children: Record<string, AnyActorRef | undefined> }).children;
+  return { children, holderOf: (systemId) => system.get(systemId) };
 }
 
 /**
@@ -143,7 +147,7 @@ const supervisorLogic = setup({
   },
   actions: {
     supervise: enqueueActions(({ context, event, self, system, enqueue }) => {
-      const plan = planFor(context, event, viewOf(self, system));
+      const plan = planFor(context, event, viewOf(self, system, (event as { type: string }).type === 'xstate.init'));
       enqueue.assign(plan.context);
       // Stopping first frees the old instances' system ids, so the new ones can take them in the same step.
       for (const id of plan.stop) enqueue.stopChild(id);
