@@ -49,12 +49,13 @@ export function startSupervisor(options: SupervisorOptions): Supervisor {
   const { specs } = resolveSupervisorInput(options);
   const name = options.name ?? DEFAULT_SUPERVISOR_NAME;
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('options.name must be a non-empty string');
-  let supervisor: Supervisor | undefined;
+  // Assigned before the supervisor starts, so before any store handle can ask it to terminate a child.
+  let supervisor!: Supervisor;
   const stores = new Map<string, SupervisedStore>();
   for (const spec of specs) {
     if (spec.logic !== tokenStoreMachine) continue;
     const storeOptions = (options.children.find((child) => child.id === spec.id) as { options?: TokenStoreOptions }).options ?? {};
-    const terminate = () => void supervisor?.terminateChild(spec.id);
+    const terminate = () => void supervisor.terminateChild(spec.id);
     stores.set(spec.id, new SupervisedStore(spec.id, spec.systemId ?? spec.id, storeOptions, terminate));
   }
   claimNames(stores);
@@ -91,7 +92,7 @@ function claimNames(stores: ReadonlyMap<string, SupervisedStore>): void {
   for (const store of stores.values()) {
     const running = store.register();
     if (running !== undefined) {
-      for (const done of claimed) done.close('stopped');
+      for (const done of claimed) done.release();
       throw new AlreadyStartedError(running.name, running);
     }
     claimed.push(store);

@@ -49,9 +49,14 @@ export class SupervisedStore {
     this.#binding.actor = live;
     const at = new Date(this.#now());
     const name = this.#binding.name;
-    if (this.#started) this.handle.audit({ type: 'store.restarted', at, name, reason: reasonText(this.#lastExit) });
+    if (this.#started) this.handle.audit({ type: 'store.restarted', at, name, reason: describeReason(this.#lastExit) });
     else this.handle.audit({ type: 'store.started', at, name });
     this.#started = true;
+  }
+
+  /** Frees the name in the process-wide registry, if this store still holds it. */
+  release(): void {
+    unregister(this.#binding.name, this.handle);
   }
 
   /** The supervisor is gone: free the name and end every call still waiting. */
@@ -64,7 +69,7 @@ export class SupervisedStore {
       (orphan as unknown as { _stop(): void })._stop();
     }
     this.#binding.actor = undefined;
-    unregister(this.#binding.name, this.handle);
+    this.release();
     this.handle.close(reason);
   }
 
@@ -72,10 +77,6 @@ export class SupervisedStore {
     this.#lastExit = reason;
     if (this.#binding.actor !== exited) return;
     this.#binding.actor = undefined;
-    this.handle.audit({ type: 'store.exited', at: new Date(this.#now()), name: this.#binding.name, reason: reasonText(reason) });
+    this.handle.audit({ type: 'store.exited', at: new Date(this.#now()), name: this.#binding.name, reason: describeReason(reason) });
   }
-}
-
-function reasonText(reason: unknown): string {
-  return reason === 'stopped' ? 'stopped' : describeReason(reason);
 }

@@ -59,7 +59,8 @@ export class Supervisor {
    * @throws RangeError when there is no such token store child.
    */
   store(id?: string): TokenStoreHandle {
-    const store = id === undefined && this.#stores.size === 1 ? [...this.#stores.values()][0] : this.#stores.get(id ?? '');
+    const only = this.#stores.size === 1 ? [...this.#stores.values()][0] : undefined;
+    const store = id === undefined ? only : this.#stores.get(id);
     if (store === undefined) throw new RangeError(`no token store child '${String(id)}'`);
     return store.handle;
   }
@@ -105,7 +106,7 @@ export class Supervisor {
     if (child === undefined) return { ok: false, reason: 'not_found' };
     if (child.actor !== undefined) return { ok: false, reason: 'running' };
     this.#actor.send({ type: 'BreakGlass.Supervisor.RESTART_CHILD', childId: id });
-    const started = this.whichChildren().find((info) => info.id === id)?.actor !== undefined;
+    const started = this.whichChildren().some((info) => info.id === id && info.actor !== undefined);
     return started ? { ok: true } : { ok: false, reason: 'name_conflict' };
   }
 
