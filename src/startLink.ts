@@ -100,8 +100,8 @@ export function startLink(options: TokenStoreOptions = {}): TokenStoreHandle {
     throw error;
   }
   if (options.onAudit !== undefined) handle.on('*', options.onAudit);
-  handle.adopt(actor, (exited, reason) => {
-    if (binding.actor !== exited) return;
+  // This handle only ever holds this one actor, and XState reports its end once.
+  handle.adopt(actor, (_exited, reason) => {
     binding.actor = undefined;
     unregister(settings.name, handle);
     handle.close(reason);
