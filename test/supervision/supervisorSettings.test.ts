@@ -106,6 +106,12 @@ describe('resolveSupervisorInput() child specs', () => {
     ['null logic', { id: 'x', logic: null }, 'TypeError', 'children[1].logic must be XState actor logic'],
     ['a function as logic', { id: 'x', logic: () => undefined }, 'TypeError', 'children[1].logic must be XState actor logic'],
     ['logic whose transition is not a function', { id: 'x', logic: { transition: 1 } }, 'TypeError', 'children[1].logic must be XState actor logic'],
+    [
+      'a function with a transition as logic',
+      { id: 'x', logic: Object.assign(() => undefined, { transition: () => undefined }) },
+      'TypeError',
+      'children[1].logic must be XState actor logic',
+    ],
     ['an empty systemId', { id: 'x', logic: workerMachine, systemId: '' }, 'TypeError', 'children[1].systemId must be a non-empty string'],
     ['a numeric systemId', { id: 'x', logic: workerMachine, systemId: 7 }, 'TypeError', 'children[1].systemId must be a non-empty string'],
     ['a null systemId', { id: 'x', logic: workerMachine, systemId: null }, 'TypeError', 'children[1].systemId must be a non-empty string'],
