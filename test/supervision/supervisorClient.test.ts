@@ -286,6 +286,22 @@ describe('a supervised store handle across odd restarts', () => {
     expect(store.lookup(await store.buildAndStore()).ok).toBe(true);
   });
 
+  it('lets go of a store terminated while it is busy at once, before the store gets to stop', async () => {
+    const supervisor = supervise({ children: [childSpec({ name: 'one' })] });
+    const store = supervisor.store();
+    const busy = store.actorRef!;
+    const seen: unknown[] = [];
+    const subscription = store.on('token.built', () => {
+      subscription.unsubscribe();
+      seen.push(supervisor.terminateChild('one'), store.actorRef, busy.getSnapshot().status);
+    });
+    await expect(store.buildAndStore()).rejects.toMatchObject({ code: 'ERR_STORE_EXITED', reason: 'stopped' });
+    expect(seen).toEqual([{ ok: true }, undefined, 'active']);
+    expect(busy.getSnapshot().status).toBe('stopped');
+    expect(supervisor.restartChild('one')).toEqual({ ok: true });
+    expect(store.lookup(await store.buildAndStore()).ok).toBe(true);
+  });
+
   it('reports one start for a store that crashes before its handle ever saw it running', () => {
     const refs = new Map<string, AnyActorRef>();
     const events: AuditEvent[] = [];
