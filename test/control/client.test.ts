@@ -1,0 +1,203 @@
+import { linkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ControlProtocolError, ControlTimeoutError, ControlUnreachableError, encodeToken, sendControlRequest } from '../../src';
+import * as tokenModule from '../../src/token';
+import { cleanUp, privateDirectory } from './harness';
+
+// sendControlRequest against sockets the test controls: what it sends, what it resolves
+// with (the checked fields and nothing else), how it tells the ways of failing apart,
+// and that it leaves neither a connection nor a timer behind.
+
+const servers: Server[] = [];
+const accepted: Socket[] = [];
+
+afterEach(async () => {
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+  for (const socket of accepted.splice(0)) socket.destroy();
+  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
+  await cleanUp();
+});
+
+interface Fake {
+  readonly path: string;
+  /** Resolves with the first request line the service read. */
+  readonly firstRequest: Promise<string>;
+  /** Resolves once the client has closed the service's side of the first connection. */
+  readonly clientClosed: Promise<void>;
+}
+
+/** A service that answers each request line with `respond(line)`, or never when that is undefined. */
+async function fakeService(respond: (line: string) => string | undefined): Promise<Fake> {
+  const path = join(privateDirectory(), 'fake.sock');
+  let received: (line: string) => void = () => undefined;
+  let closed: () => void = () => undefined;
+  const firstRequest = new Promise<string>((done) => (received = done));
+  const clientClosed = new Promise<void>((done) => (closed = done));
+  const server = createServer((socket) => {
+    accepted.push(socket);
+    socket.on('error', () => undefined);
+    socket.once('close', () => closed());
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        received(line);
+        const answer = respond(line);
+        if (answer !== undefined) socket.write(answer);
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(path, done));
+  return { path, firstRequest, clientClosed };
+}
+
+const TOKEN = encodeToken(Buffer.alloc(32, 3));
+const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+
+function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+}
+
+describe('what sendControlRequest() sends and resolves with', () => {
+  it('sends the request as one line of JSON and resolves with only the checked fields of the answer', async () => {
+    const issued = { ok: true, command: 'issue', token: TOKEN, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
+    const fake = await fakeService(() => line({ ...issued, extra: 'dropped' }));
+    expect(await sendControlRequest(fake.path, { command: 'issue' })).toStrictEqual(issued);
+    expect(await fake.firstRequest).toBe('{"command":"issue"}');
+  });
+
+  it('keeps the url of an issue answer when there is one', async () => {
+    const issued = { ok: true, command: 'issue', token: TOKEN, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
+    const fake = await fakeService(() => line({ ...issued, url: 'http://h/admin' }));
+    expect(await sendControlRequest(fake.path, { command: 'issue' })).toStrictEqual({ ...issued, url: 'http://h/admin' });
+  });
+
+  it('sends a revoke with its token, and resolves a bare success', async () => {
+    const fake = await fakeService(() => line({ ok: true, command: 'revoke', token: TOKEN }));
+    expect(await sendControlRequest(fake.path, { command: 'revoke', token: TOKEN })).toStrictEqual({ ok: true, command: 'revoke' });
+    expect(await fake.firstRequest).toBe(`{"command":"revoke","token":"${TOKEN}"}`);
+  });
+
+  it('resolves an inactive status with no other field', async () => {
+    const fake = await fakeService(() => line({ ok: true, command: 'status', active: false, fingerprint: '0123456789abcdef' }));
+    expect(await sendControlRequest(fake.path, { command: 'status' })).toStrictEqual({ ok: true, command: 'status', active: false });
+  });
+
+  it('resolves a failure as a response, for this command or for none', async () => {
+    const named = await fakeService(() => line({ ok: false, command: 'clear', error: { code: 'ERR_NOT_RUNNING', message: 'down', extra: 1 }, more: 2 }));
+    expect(await sendControlRequest(named.path, { command: 'clear' })).toStrictEqual({
+      ok: false,
+      command: 'clear',
+      error: { code: 'ERR_NOT_RUNNING', message: 'down' },
+    });
+    const unnamed = await fakeService(() => line({ ok: false, command: null, error: { code: 'ERR_CONTROL_MALFORMED', message: 'bad' } }));
+    expect(await sendControlRequest(unnamed.path, { command: 'clear' })).toStrictEqual({
+      ok: false,
+      command: null,
+      error: { code: 'ERR_CONTROL_MALFORMED', message: 'bad' },
+    });
+  });
+
+  it('reads only the first line of the answer', async () => {
+    const fake = await fakeService(() => `${line({ ok: true, command: 'clear' })}not json\n`);
+    expect(await sendControlRequest(fake.path, { command: 'clear' })).toStrictEqual({ ok: true, command: 'clear' });
+  });
+
+  it('zero-fills the bytes it decodes to check the token of an issue answer', async () => {
+    const decoded: Uint8Array[] = [];
+    const original = tokenModule.tryDecodeToken;
+    jest.spyOn(tokenModule, 'tryDecodeToken').mockImplementation((text) => {
+      const bytes = original(text);
+      if (bytes !== undefined) decoded.push(bytes);
+      return bytes;
+    });
+    const issued = { ok: true, command: 'issue', token: TOKEN, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
+    const fake = await fakeService(() => line(issued));
+    expect(await sendControlRequest(fake.path, { command: 'issue' })).toMatchObject({ token: TOKEN });
+    expect(decoded).toHaveLength(1);
+    expect([...decoded[0]!].every((byte) => byte === 0)).toBe(true);
+  });
+});
+
+describe('what sendControlRequest() leaves behind', () => {
+  it('closes the connection once it has the answer, though the service keeps it open', async () => {
+    const fake = await fakeService(() => line({ ok: true, command: 'clear' }));
+    await sendControlRequest(fake.path, { command: 'clear' });
+    await expect(fake.clientClosed).resolves.toBeUndefined();
+  });
+
+  it('leaves no timer running once answered or refused', async () => {
+    const before = activeTimers();
+    const fake = await fakeService(() => line({ ok: true, command: 'clear' }));
+    await sendControlRequest(fake.path, { command: 'clear' }, { timeoutMs: 60_000 });
+    expect(activeTimers()).toBe(before);
+    const bad = await fakeService(() => 'nonsense\n');
+    await expect(sendControlRequest(bad.path, { command: 'clear' }, { timeoutMs: 60_000 })).rejects.toBeInstanceOf(ControlProtocolError);
+    expect(activeTimers()).toBe(before);
+  });
+});
+
+describe('how sendControlRequest() fails', () => {
+  it('names the absolute path of a relative one', async () => {
+    const relative = join('no-such-directory-here', 'control.sock');
+    await expect(sendControlRequest(relative, { command: 'status' })).rejects.toMatchObject({
+      code: 'ERR_CONTROL_UNREACHABLE',
+      socketPath: resolve(relative),
+      message: `no break-glass service answers at ${resolve(relative)} (no socket)`,
+    });
+  });
+
+  it('answers not_listening for a socket file nothing listens on any more', async () => {
+    const directory = privateDirectory();
+    const live = join(directory, 'live.sock');
+    const stale = join(directory, 'stale.sock');
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(live, done));
+    // A second name for the socket file, which outlives the server that made it.
+    linkSync(live, stale);
+    await new Promise((done) => server.close(done));
+    const error: unknown = await sendControlRequest(stale, { command: 'status' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ControlUnreachableError);
+    expect(error).toMatchObject({
+      code: 'ERR_CONTROL_UNREACHABLE',
+      reason: 'not_listening',
+      message: `no break-glass service answers at ${stale} (not listening)`,
+    });
+  });
+
+  it('refuses an answer longer than 64 KiB without a newline, while the service still holds the connection', async () => {
+    const fake = await fakeService(() => 'x'.repeat(200_000));
+    const error: unknown = await sendControlRequest(fake.path, { command: 'status' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ControlProtocolError);
+    expect((error as Error).message).toBe(`the service at ${fake.path} did not answer with a control response (the answer is too long)`);
+  });
+
+  it('reads an answer of exactly 64 KiB before its newline', async () => {
+    const prefix = '{"ok":true,"command":"clear","padding":"';
+    const padded = `${prefix}${'p'.repeat(64 * 1024 - prefix.length - 2)}"}`;
+    expect(Buffer.byteLength(padded)).toBe(64 * 1024);
+    const fake = await fakeService(() => `${padded}\n`);
+    await expect(sendControlRequest(fake.path, { command: 'clear' })).resolves.toStrictEqual({ ok: true, command: 'clear' });
+  });
+
+  it('times out after exactly timeoutMs, 10 000 by default, once the request was sent', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const fake = await fakeService(() => undefined);
+    let settled = false;
+    const answered = sendControlRequest(fake.path, { command: 'status' }).finally(() => (settled = true));
+    answered.catch(() => undefined);
+    await fake.firstRequest;
+    jest.advanceTimersByTime(9_999);
+    await new Promise((done) => setImmediate(done));
+    expect(settled).toBe(false);
+    jest.advanceTimersByTime(1);
+    const error: unknown = await answered.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ControlTimeoutError);
+    expect(error).toMatchObject({ code: 'ERR_CONTROL_TIMEOUT', operation: 'status', timeoutMs: 10_000, sent: true });
+  });
+});
