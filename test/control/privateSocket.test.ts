@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, watch, writeFileSync 
 import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FILE_STEPS, listenPrivately, type PublishSteps } from '../../src/control/privateSocket';
+import { FILE_STEPS, listenPrivately, removePublished, type PublishSteps } from '../../src/control/privateSocket';
 import { cleanUp, privateDirectory } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -167,5 +167,72 @@ describe('publishing the control socket', () => {
     await expect(listenPrivately(server, path, failing)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(server.listening).toBe(false);
     expect(readdirSync(directory)).toEqual([]);
+  });
+});
+
+describe('listenPrivately() and the server it is given', () => {
+  it('binds under .break-glass- and 16 hex digits beside the path, a fresh name each time', async () => {
+    const directory = privateDirectory();
+    const names: string[] = [];
+    const recording: PublishSteps = {
+      ...FILE_STEPS,
+      link: async (from, to) => {
+        names.push(from);
+        await FILE_STEPS.link(from, to);
+      },
+    };
+    const servers = [createServer(), createServer()];
+    try {
+      await listenPrivately(servers[0]!, join(directory, 'one.sock'), recording);
+      await listenPrivately(servers[1]!, join(directory, 'two.sock'), recording);
+      expect(names.map((name) => dirname(name))).toEqual([directory, directory]);
+      for (const name of names) expect(name.slice(directory.length + 1)).toMatch(/^\.break-glass-[0-9a-f]{16}$/);
+      expect(names[0]).not.toBe(names[1]);
+    } finally {
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    }
+  });
+
+  it('leaves no listener of its own on the server once listening', async () => {
+    const server = createServer();
+    try {
+      await listenPrivately(server, join(privateDirectory(), 'control.sock'));
+      expect(server.listenerCount('error')).toBe(0);
+      expect(server.listenerCount('listening')).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('rejects with the bind error when the socket cannot be bound, leaving no listener and no file', async () => {
+    const directory = privateDirectory();
+    const server = createServer();
+    // A directory that does not exist: bind(2) itself fails.
+    await expect(listenPrivately(server, join(directory, 'missing', 'control.sock'))).rejects.toMatchObject({ syscall: 'listen' });
+    expect(server.listening).toBe(false);
+    expect(server.listenerCount('error')).toBe(0);
+    expect(server.listenerCount('listening')).toBe(0);
+    expect(readdirSync(directory)).toEqual([]);
+  });
+});
+
+describe('removePublished()', () => {
+  it('removes the published file while it is still the one published, and nothing else', async () => {
+    const directory = privateDirectory();
+    const path = join(directory, 'control.sock');
+    const server = createServer();
+    const published = await listenPrivately(server, path);
+    try {
+      await removePublished(path, { dev: published.dev, ino: published.ino + 1 });
+      expect(existsSync(path)).toBe(true);
+      await removePublished(path, { dev: published.dev + 1, ino: published.ino });
+      expect(existsSync(path)).toBe(true);
+      await removePublished(path, published);
+      expect(existsSync(path)).toBe(false);
+      // Already gone: nothing to do, and no error.
+      await expect(removePublished(path, published)).resolves.toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
