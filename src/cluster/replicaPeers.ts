@@ -60,6 +60,8 @@ export class ReplicaPeers {
 
   /** Serves `channel`; attaching it twice answers the first detach. Answers the function that stops serving it. */
   attach(channel: ReplicaChannel): () => void {
+    // Closed, it serves no more channels: it does not even listen to them.
+    if (this.#closed) return () => undefined;
     const existing = this.#peers.get(channel);
     if (existing !== undefined) return existing.detach;
     const peer: Peer = { channel, joined: false, acked: 0, detach: () => undefined };
@@ -71,7 +73,7 @@ export class ReplicaPeers {
       if (this.#peers.get(channel) === peer) this.#peers.delete(channel);
       this.hooks.forget(peer);
     };
-    if (!this.#closed) this.#peers.set(channel, peer);
+    this.#peers.set(channel, peer);
     return peer.detach;
   }
 
