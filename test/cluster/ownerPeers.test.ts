@@ -1,6 +1,7 @@
 import { REPLICA_TAG } from '../../src/cluster/protocol';
 import type { ReplicaOwner } from '../../src/cluster/replicaOwner';
 import { tokenDigest } from '../../src/cluster/replicaVerifier';
+import { serveReplicas } from '../../src/cluster/serveReplicas';
 import { encodeToken } from '../../src/token';
 import { fakeChannel, replicaSays, type FakeChannel } from './support/fakeChannel';
 import { closeAll, ownedStore } from './support/ports';
@@ -336,5 +337,45 @@ describe('calls from a replica', () => {
     channel.deliver(replicaSays(owner.name).call(9, 'clear'));
     await channel.sentMessage((message) => message.kind === 'reply');
     expect(replies(channel)).toStrictEqual([{ tag: REPLICA_TAG, kind: 'reply', name: owner.name, id: 9, error: 'ERR_NOT_RUNNING' }]);
+  });
+
+  it('answers a write that fails with an error of no break-glass code as ERR_STORE_EXITED', async () => {
+    const { store } = ownedStore();
+    // The store's handle, but its clear fails as no break-glass call does: with a plain Error.
+    const failing = new Proxy(store, {
+      get: (target, property) => {
+        if (property === 'clear') return () => Promise.reject(new Error('disk on fire'));
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const owner = serveReplicas(failing, { ackTimeoutMs: 5_000 });
+    try {
+      const channel = joinedChannel(owner);
+      channel.deliver(replicaSays(owner.name).call(4, 'clear'));
+      expect(await channel.sentMessage((message) => message.kind === 'reply')).toStrictEqual({
+        tag: REPLICA_TAG,
+        kind: 'reply',
+        name: owner.name,
+        id: 4,
+        error: 'ERR_STORE_EXITED',
+      });
+      await expect(owner.clear()).rejects.toThrow('disk on fire');
+    } finally {
+      owner.close();
+    }
+  });
+
+  it('answers a build whose token expired before it was read back with the time of the answer as its insertion time', async () => {
+    let tick = 0;
+    // Every reading of the store's clock is 10 ms on: a 1 ms token has expired by the owner's next look at it.
+    const { owner } = ownedStore({ ttlMs: 1, monotonicNow: () => (tick += 10), now: () => 1_000 });
+    const channel = acknowledging(joinedChannel(owner), owner.name);
+    const before = Date.now();
+    channel.deliver(replicaSays(owner.name).call(1, 'buildAndStore'));
+    const { result } = await channel.sentMessage((message) => message.kind === 'reply');
+    const { insertedAtMs } = result as { insertedAtMs: number };
+    expect(insertedAtMs).toBeGreaterThanOrEqual(before);
+    expect(insertedAtMs).toBeLessThanOrEqual(Date.now());
   });
 });
