@@ -61,6 +61,17 @@ describe('a replica of a store with ttlMs', () => {
     expect(replica.lookup(token)).toEqual({ ok: false });
   });
 
+  it('sends no time left, never a negative one, for a token past its deadline whose expiry has not reached the store yet', async () => {
+    const storeClock = manualClock(0);
+    const { store, owner } = ownedStore({ ttlMs: TTL_MS, monotonicNow: storeClock.now });
+    const token = await owner.buildAndStore();
+    storeClock.set(TTL_MS + 5_000);
+    const { replica, seen } = await replicaOf(owner, 'past deadline', { monotonicNow: manualClock(0).now });
+    expect(seen).toContainEqual(expect.objectContaining({ kind: 'state', verifier: expect.objectContaining({ remainingMs: 0 }) }));
+    expect(replica.lookup(token)).toEqual({ ok: false });
+    expect(store.lookup(token)).toEqual({ ok: false });
+  });
+
   it('sends no deadline for a store without ttlMs, and its replicas accept the token whatever their clock says', async () => {
     const { owner } = ownedStore();
     const clock = manualClock(0);
