@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../../src/audit';
 import { REPLICA_TAG } from '../../src/cluster/protocol';
 import type { ReplicaOwner } from '../../src/cluster/replicaOwner';
 import { tokenDigest } from '../../src/cluster/replicaVerifier';
@@ -137,6 +138,28 @@ describe('an owner and the replicas it serves', () => {
     expect(audit.filter((event) => event.type === 'replica.dropped')).toHaveLength(1);
   });
 
+  it('neither severs nor reports a late replica that the application detached while another late one was being dropped', async () => {
+    let detachSecond = (): void => undefined;
+    const audit: AuditEvent[] = [];
+    const { owner } = ownedStore({
+      ackTimeoutMs: 30,
+      onAudit: (event) => {
+        audit.push(event);
+        if (event.type === 'replica.dropped') detachSecond();
+      },
+    });
+    const first = joinedChannel(owner, 'first');
+    const second = fakeChannel('second');
+    detachSecond = owner.attach(second);
+    second.deliver(replicaSays(owner.name).hello());
+    await owner.buildAndStore();
+    expect([first.severed, second.severed]).toEqual([1, 0]);
+    expect(audit.filter((event) => event.type === 'replica.dropped')).toEqual([
+      { type: 'replica.dropped', replica: 'first', reason: 'unresponsive', at: expect.any(Date) },
+    ]);
+    expect(owner.replicas).toBe(0);
+  });
+
   it('drops, without a report, a replica that never joined and leaves', () => {
     const { owner, audit } = ownedStore({ ackTimeoutMs: 30 });
     const channel = fakeChannel();
@@ -201,6 +224,33 @@ describe('an owner and the replicas it serves', () => {
     await owner.clear();
     expect(replies(channel)).toEqual([]);
     expect(store.lookup(token)).toEqual({ ok: false });
+  });
+});
+
+describe('an owner\'s own writes', () => {
+  it('answers each as the store does, once every joined replica holds the state it left', async () => {
+    const { store, owner } = ownedStore({ now: () => 1_700_000_000_000 });
+    const channel = acknowledging(joinedChannel(owner), owner.name);
+    const token = await owner.buildAndStore();
+    expect(owner.lookup(token)).toEqual({ ok: true, insertedAt: new Date(1_700_000_000_000) });
+    expect(await owner.delete(Buffer.alloc(32, 1))).toEqual({ ok: false });
+    expect(await owner.delete(token)).toEqual({ ok: true });
+    expect(await owner.consume(token)).toEqual({ ok: false });
+    const second = await owner.buildAndStore();
+    expect(await owner.consume(second)).toEqual({ ok: true, insertedAt: new Date(1_700_000_000_000) });
+    const third = await owner.buildAndStore();
+    expect(await owner.clear()).toEqual({ ok: true });
+    expect(store.lookup(third)).toEqual({ ok: false });
+    expect(owner.lookup(third)).toEqual({ ok: false });
+    expect(states(channel).map((state) => [state.version, state.verifier === null])).toEqual([
+      [1, true],
+      [2, false],
+      [3, true],
+      [4, false],
+      [5, true],
+      [6, false],
+      [7, true],
+    ]);
   });
 });
 

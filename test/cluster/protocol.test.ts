@@ -31,6 +31,11 @@ describe('parseReplicaMessage()', () => {
     },
   );
 
+  it('reads an array as foreign, even one given the fields of a message', () => {
+    const disguised = Object.assign([], { tag: REPLICA_TAG, kind: 'hello', name: NAME });
+    expect(parseReplicaMessage(disguised, NAME)).toEqual(FOREIGN);
+  });
+
   it('reads any tagged message that names another store as foreign, however malformed otherwise', () => {
     for (const fields of [{ kind: 'hello' }, { kind: 'call', id: -1, op: 'dump' }, { kind: 'ack', version: 'x' }, { kind: 'what' }]) {
       expect(parseReplicaMessage({ tag: REPLICA_TAG, name: 'ops', ...fields }, NAME)).toEqual(FOREIGN);
@@ -153,6 +158,12 @@ describe('parseOwnerMessage()', () => {
 
   it.each([[null], [42], ['state'], [[REPLICA_TAG]], [{ kind: 'state', name: NAME, version: 1, verifier: null }]])('reads %p, untagged, as foreign', (raw) => {
     expect(parseOwnerMessage(raw, NAME)).toEqual(FOREIGN);
+  });
+
+  it('reads an array as foreign, and an array given as a verifier or a result as malformed, even with the fields of one', () => {
+    expect(parseOwnerMessage(Object.assign([], state({})), NAME)).toEqual(FOREIGN);
+    expect(parseOwnerMessage(state({ verifier: Object.assign([], verifier) }), NAME)).toStrictEqual(MALFORMED);
+    expect(parseOwnerMessage(reply({ result: Object.assign([], { ok: true }) }), NAME)).toStrictEqual({ kind: 'malformed', id: 3 });
   });
 
   it('reads a state or a reply of another store as foreign, however it reads otherwise', () => {
