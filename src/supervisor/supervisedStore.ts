@@ -62,7 +62,9 @@ export class SupervisedStore {
   /** The supervisor is gone: free the name and end every call still waiting. */
   close(reason: unknown): void {
     const orphan = this.#binding.actor;
-    if (orphan !== undefined && orphan.getSnapshot().status === 'active') {
+    // Only an active instance is ever bound; and were it not, wiping a wiped record and
+    // stopping a stopped actor would do nothing.
+    if (orphan !== undefined) {
       // XState does not stop the children of an actor that fails mid-step: the token
       // dies with its supervisor all the same, and the orphan is stopped.
       wipeSealed(orphan.getSnapshot().context.record?.sealed);
