@@ -84,6 +84,22 @@ describe('the token on standard input', () => {
     });
   });
 
+  it('reads a first line of 1024 characters to its end, so a longer line is not cut down to a token', async () => {
+    const control = await openTestSocket(store);
+    const token = await store.buildAndStore();
+    const padded = `${' '.repeat(1024 - 43)}${encodeToken(token)}`;
+    // The line goes on past the token in the next chunk: it is not the token.
+    expect(await run(['revoke', '--socket', control.path], Readable.from([padded, 'X\n']))).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'break-glass: malformed token: expected 43 characters of base64url\n',
+    });
+    expect(store.lookup(token).ok).toBe(true);
+    // The same line ended right after the token is the token.
+    expect(await run(['revoke', '--socket', control.path], Readable.from([padded, '\nX\n']))).toMatchObject({ status: 0 });
+    expect(store.lookup(token).ok).toBe(false);
+  });
+
   it('takes the token from the argument without reading standard input or prompting', async () => {
     const control = await openTestSocket(store);
     const token = await store.buildAndStore();
