@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { serveConnection, type ConnectionSettings } from '../../src/control/connection';
 import type { ControlResponse } from '../../src/control/protocol';
@@ -215,6 +215,122 @@ describe('reading', () => {
     expect(service.socket().isPaused()).toBe(false);
     client.socket.end();
     await client.closed();
+  });
+});
+
+describe('reading, line by line', () => {
+  it('resumes only once fewer than 16 lines wait', async () => {
+    const pausedWhenAsked: boolean[] = [];
+    let service: Served | undefined;
+    service = await serve({
+      answer: (line) => {
+        pausedWhenAsked.push(service!.socket().isPaused());
+        return echo(line);
+      },
+    });
+    const client = await rawClient(service.path);
+    const lines = Array.from({ length: 18 }, (_, index) => `line-${index}`);
+    client.socket.write(`${lines.join('\n')}\n`);
+    expect(await client.lines(18)).toEqual(lines.map(echoed));
+    // Asked for line k once line k - 1 was answered: 17, then 16 lines still waited, then 15.
+    expect(pausedWhenAsked).toEqual([true, true, true, ...Array.from({ length: 15 }, () => false)]);
+    client.socket.end();
+    await client.closed();
+  });
+});
+
+describe('backpressure', () => {
+  /** A client that reads nothing until `read()` is called. */
+  async function stalledClient(path: string): Promise<{ socket: Socket; read: () => Promise<string> }> {
+    const socket = connect(path);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.pause();
+    return {
+      socket,
+      read: () =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.once('close', () => resolve(text));
+          socket.resume();
+        }),
+    };
+  }
+
+  it('answers the next line only once the last answer has drained to a client that reads nothing yet', async () => {
+    const big = 'b'.repeat(1_000_000);
+    let firstAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => (firstAsked = resolve));
+    const service = await serve({
+      answer: (line) => {
+        firstAsked();
+        return echo(`${line}:${big}`);
+      },
+    });
+    const client = await stalledClient(service.path);
+    const bothRead = service.read('two\n');
+    client.socket.end('one\ntwo\n');
+    await Promise.all([asked, bothRead]);
+    // Every continuation that does not wait on the socket has run by the next turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(service.asked).toEqual(['one']);
+    const text = await client.read();
+    expect(service.asked).toEqual(['one', 'two']);
+    expect(text).toBe(`${JSON.stringify(echoed(`one:${big}`))}\n${JSON.stringify(echoed(`two:${big}`))}\n`);
+  });
+
+  it('leaves no listener behind for each answer it waited on', async () => {
+    const big = 'w'.repeat(1_000_000);
+    const listeners: number[] = [];
+    let service: Served | undefined;
+    service = await serve({
+      answer: (line) => {
+        // Each line is asked once the answer before it has drained.
+        const serviceSide = service!.socket();
+        listeners.push(serviceSide.listenerCount('close') + serviceSide.listenerCount('drain'));
+        return echo(`${line}:${big}`);
+      },
+    });
+    const lines = Array.from({ length: 12 }, (_, index) => `${index}`);
+    const responses = await exchange(service.path, `${lines.join('\n')}\n`);
+    expect(responses).toHaveLength(12);
+    expect(listeners).toEqual(Array.from({ length: 12 }, () => listeners[0]));
+  });
+
+  it('reads nothing a client sends after an oversized line, even while its earlier answer waits to drain', async () => {
+    const big = 'd'.repeat(1_000_000);
+    const service = await serve({ answer: (line) => echo(`${line}:${big}`) });
+    const client = await stalledClient(service.path);
+    // The first line is answered; the second is too long; what follows must never be read as a request.
+    const oversizedRead = service.read('x'.repeat(65));
+    client.socket.write(`first\n${'x'.repeat(65)}`);
+    await oversizedRead;
+    // A request line, and then a line too long again: neither is read, nor answered.
+    const laterRead = service.read('y'.repeat(100));
+    client.socket.write(`later\n${'y'.repeat(100)}`);
+    await laterRead;
+    const text = await client.read();
+    expect(service.asked).toEqual(['first']);
+    expect(service.oversized()).toBe(1);
+    expect(text).toBe(`${JSON.stringify(echoed(`first:${big}`))}\n${JSON.stringify(OVERSIZED_64)}\n`);
+  });
+});
+
+describe('after an oversized line', () => {
+  it("closes the service's side altogether once the answer is out, though the client keeps its own side open", async () => {
+    const service = await serve();
+    const client = connect({ path: service.path, allowHalfOpen: true });
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    let text = '';
+    client.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const clientSawEnd = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    client.write(`${'o'.repeat(65)}\n`);
+    await clientSawEnd;
+    const serviceSide = service.socket();
+    if (!serviceSide.destroyed) await new Promise<void>((resolve) => serviceSide.once('close', () => resolve()));
+    expect(serviceSide.destroyed).toBe(true);
+    expect(text).toBe(`${JSON.stringify(OVERSIZED_64)}\n`);
+    client.destroy();
   });
 });
 
