@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { openControlSocket, startLink, type AuditEvent, type TokenStoreHandle } from '../../src';
 import { cleanUp, exchange, openTestSocket, privateDirectory, rawClient, type RawClient } from './harness';
@@ -16,6 +17,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  jest.restoreAllMocks();
   await cleanUp();
   await store.stop();
 });
@@ -116,6 +118,25 @@ describe('the control.request audit event', () => {
     const [event] = events.filter((seen) => seen.type === 'control.request');
     expect(event!.at.getTime()).toBeGreaterThanOrEqual(before);
     expect(event!.at.getTime()).toBeLessThanOrEqual(after);
+  });
+});
+
+describe('a failure of the listening socket after start-up', () => {
+  it('is a process warning, and the socket goes on serving', async () => {
+    // The module object itself, as the library reads it, not a namespace copy.
+    const net = require('node:net') as typeof import('node:net');
+    const create = net.createServer;
+    let server: Server | undefined;
+    jest.spyOn(net, 'createServer').mockImplementation(((...args: Parameters<typeof create>) => {
+      server = create(...args);
+      return server;
+    }) as typeof create);
+    const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const control = await openTestSocket(store);
+    // What a failing accept(2) (out of file descriptors, say) emits on the server.
+    server!.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+    expect(warning.mock.calls).toEqual([['the break-glass control socket failed to accept a client']]);
+    expect(await exchange(control.path, '{"command":"status"}\n')).toEqual([{ ok: true, command: 'status', active: false }]);
   });
 });
 
