@@ -71,6 +71,21 @@ describe('issue', () => {
     expect(store.lookup(decodeToken(response.token)).ok).toBe(false);
   });
 
+  it('gives its own time when the token was cleared right behind it', async () => {
+    const store = startStore({ name: 'commands-issue-cleared', now: () => NOW });
+    const build = store.buildAndStore.bind(store);
+    jest.spyOn(store, 'buildAndStore').mockImplementation(async (options) => {
+      const bytes = await build(options);
+      await store.clear();
+      return bytes;
+    });
+    const before = Date.now();
+    const response = (await runControlCommand({ command: 'issue' }, store, settings)) as { ok: boolean; insertedAt: string };
+    expect(response.ok).toBe(true);
+    expect(Date.parse(response.insertedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(response.insertedAt)).toBeLessThanOrEqual(Date.now());
+  });
+
   it("answers the store's own failure by its code and message when the store is not running", async () => {
     const store = startStore({ name: 'commands-issue-down' });
     await store.stop();
