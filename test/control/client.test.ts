@@ -142,6 +142,21 @@ describe('what sendControlRequest() leaves behind', () => {
   });
 });
 
+describe('answers whose fields only look right', () => {
+  const issued = { ok: true, command: 'issue', token: TOKEN, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
+
+  it.each([
+    ['a fingerprint in an array', 'issue', { ...issued, fingerprint: ['0123456789abcdef'] }, 'the answer to issue has no valid fingerprint'],
+    ['a time in an array', 'issue', { ...issued, insertedAt: ['2026-01-01T00:00:00.000Z'] }, 'the answer to issue has no valid insertedAt time'],
+    ['an error code in an array', 'clear', { ok: false, command: 'clear', error: { code: ['ERR_NOT_RUNNING'], message: 'down' } }, 'the failure has no valid error code'],
+  ])('refuses %s', async (_label, command, answer, problem) => {
+    const fake = await fakeService(() => line(answer));
+    await expect(sendControlRequest(fake.path, { command } as never)).rejects.toThrow(
+      new ControlProtocolError(fake.path, problem),
+    );
+  });
+});
+
 describe('how sendControlRequest() fails', () => {
   it('names the absolute path of a relative one', async () => {
     const relative = join('no-such-directory-here', 'control.sock');
