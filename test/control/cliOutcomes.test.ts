@@ -113,6 +113,45 @@ describe('the token on standard input', () => {
   });
 });
 
+describe('what it leaves to its caller', () => {
+  it('leaves no listener on standard input once it has read the token, and the rest of the input unread', async () => {
+    const control = await openTestSocket(store);
+    const token = await store.buildAndStore();
+    const stdin = new Readable({ read() {} });
+    stdin.push(`${encodeToken(token)}\n`);
+    const running = run(['revoke', '--socket', control.path], stdin);
+    const result = await running;
+    expect(result.status).toBe(0);
+    expect(['data', 'end', 'error'].map((event) => stdin.listenerCount(event))).toEqual([0, 0, 0]);
+    expect(stdin.isPaused()).toBe(true);
+    // What comes after is the caller's to read.
+    stdin.push('rest\n');
+    stdin.push(null);
+    let rest = '';
+    for await (const chunk of stdin) rest += String(chunk);
+    expect(rest).toBe('rest\n');
+  });
+
+  it('writes nothing at all to the stream it has nothing for', async () => {
+    const control = await openTestSocket(store);
+    const writes: Array<[string, string]> = [];
+    const io: CliIo = {
+      stdout: { write: (text: string) => writes.push(['stdout', text]) },
+      stderr: { write: (text: string) => writes.push(['stderr', text]) },
+      stdin: Readable.from([]),
+      env: {},
+      now: Date.now,
+    };
+    expect(await runCli(['clear', '--socket', control.path], io)).toBe(0);
+    await store.stop();
+    expect(await runCli(['clear', '--socket', control.path], io)).toBe(5);
+    expect(writes).toEqual([
+      ['stdout', 'Cleared: no token is active now.\n'],
+      ['stderr', `break-glass: no token store named '${store.name}' is running\n`],
+    ]);
+  });
+});
+
 describe('a socket that does not answer', () => {
   it('exits 3 for a socket file nothing listens on any more', async () => {
     const directory = privateDirectory();
