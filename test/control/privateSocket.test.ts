@@ -142,7 +142,10 @@ describe('publishing the control socket', () => {
       },
     };
     const server = createServer();
-    await expect(listenPrivately(server, path, rival)).rejects.toMatchObject({ code: 'ERR_CONTROL_SOCKET_IN_USE' });
+    await expect(listenPrivately(server, path, rival)).rejects.toMatchObject({
+      code: 'ERR_CONTROL_SOCKET_IN_USE',
+      message: `control socket ${path}: the path was taken while the socket was opened`,
+    });
     expect(server.listening).toBe(false);
     expect(readFileSync(path, 'utf8')).toBe('rival');
     expect(readdirSync(directory)).toEqual(['control.sock']);
