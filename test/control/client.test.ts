@@ -1,5 +1,5 @@
 import { linkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ControlProtocolError, ControlTimeoutError, ControlUnreachableError, encodeToken, sendControlRequest } from '../../src';
 import * as tokenModule from '../../src/token';
@@ -154,6 +154,54 @@ describe('answers whose fields only look right', () => {
     await expect(sendControlRequest(fake.path, { command } as never)).rejects.toThrow(
       new ControlProtocolError(fake.path, problem),
     );
+  });
+});
+
+describe('connection errors it is handed', () => {
+  // The module object itself, as the library reads it.
+  const net = require('node:net') as typeof import('node:net');
+
+  /** Hands the client, for `path`, a socket that fails with `code`, before connecting or once connected. */
+  function connectionFails(path: string, code: string, when: 'before' | 'after'): void {
+    const original = net.connect;
+    jest.spyOn(net, 'connect').mockImplementation(((...args: unknown[]) => {
+      const fail = (socket: Socket) => socket.destroy(Object.assign(new Error(`staged ${code}`), { code }));
+      if (when === 'before') {
+        const socket = new Socket();
+        process.nextTick(() => fail(socket));
+        return socket;
+      }
+      const socket = (original as (...rest: unknown[]) => Socket)(...args);
+      socket.once('connect', () => process.nextTick(() => fail(socket)));
+      return socket;
+    }) as never);
+  }
+
+  it('answers closed for an error before connecting that it has no name for', async () => {
+    const fake = await fakeService(() => undefined);
+    connectionFails(fake.path, 'EAGAIN', 'before');
+    const error: unknown = await sendControlRequest(fake.path, { command: 'status' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ControlUnreachableError);
+    expect(error).toMatchObject({ reason: 'closed', message: `no break-glass service answers at ${fake.path} (closed)` });
+  });
+
+  it.each([
+    ['EACCES', 'permission_denied'],
+    ['EPERM', 'permission_denied'],
+    ['ENOTSOCK', 'not_listening'],
+    ['ENOTDIR', 'no_socket'],
+  ])('answers %s before connecting as %s', async (code, reason) => {
+    const fake = await fakeService(() => undefined);
+    connectionFails(fake.path, code, 'before');
+    await expect(sendControlRequest(fake.path, { command: 'status' })).rejects.toMatchObject({ code: 'ERR_CONTROL_UNREACHABLE', reason });
+  });
+
+  it('answers a protocol error, not "no service", for an error once connected', async () => {
+    const fake = await fakeService(() => undefined);
+    connectionFails(fake.path, 'ECONNRESET', 'after');
+    const error: unknown = await sendControlRequest(fake.path, { command: 'status' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ControlProtocolError);
+    expect((error as Error).message).toBe(`the service at ${fake.path} did not answer with a control response (the connection closed without an answer)`);
   });
 });
 
