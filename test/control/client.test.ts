@@ -59,10 +59,6 @@ async function fakeService(respond: (line: string) => string | undefined): Promi
 const TOKEN = encodeToken(Buffer.alloc(32, 3));
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 
-function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-}
-
 describe('what sendControlRequest() sends and resolves with', () => {
   it('sends the request as one line of JSON and resolves with only the checked fields of the answer', async () => {
     const issued = { ok: true, command: 'issue', token: TOKEN, fingerprint: '0123456789abcdef', insertedAt: '2026-01-01T00:00:00.000Z' };
@@ -132,13 +128,17 @@ describe('what sendControlRequest() leaves behind', () => {
   });
 
   it('leaves no timer running once answered or refused', async () => {
-    const before = activeTimers();
+    // Only the timers the client itself sets are faked here; sockets run as ever.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const fake = await fakeService(() => line({ ok: true, command: 'clear' }));
-    await sendControlRequest(fake.path, { command: 'clear' }, { timeoutMs: 60_000 });
-    expect(activeTimers()).toBe(before);
+    const answered = sendControlRequest(fake.path, { command: 'clear' }, { timeoutMs: 60_000 });
+    await fake.firstRequest;
+    expect(jest.getTimerCount()).toBe(1);
+    await answered;
+    expect(jest.getTimerCount()).toBe(0);
     const bad = await fakeService(() => 'nonsense\n');
     await expect(sendControlRequest(bad.path, { command: 'clear' }, { timeoutMs: 60_000 })).rejects.toBeInstanceOf(ControlProtocolError);
-    expect(activeTimers()).toBe(before);
+    expect(jest.getTimerCount()).toBe(0);
   });
 });
 
