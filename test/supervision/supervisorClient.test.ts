@@ -1,7 +1,7 @@
-import { setup, spawnChild, stopChild, type AnyActorRef } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import { childSpec, startSupervisor, tokenStoreMachine, whereis, type AuditEvent } from '../../src';
 import { sealedDigest } from '../../src/lib/sealedToken';
-import { crashableEntropy, stopAllSupervisors, supervise, workerMachine } from './support';
+import { crashableEntropy, grabberMachine, stopAllSupervisors, supervise, workerMachine } from './support';
 
 afterEach(async () => {
   jest.restoreAllMocks();
@@ -17,17 +17,6 @@ function unreadableDelete(): object {
     },
   });
 }
-
-/** A child that, on GRAB, starts an actor under the system id `test.a`, and stops it on RELEASE. */
-const grabberMachine = setup({
-  types: { events: {} as { type: 'GRAB' } | { type: 'RELEASE' } },
-  actors: { worker: workerMachine },
-}).createMachine({
-  on: {
-    GRAB: { actions: spawnChild('worker', { id: 'holder', systemId: 'test.a' }) },
-    RELEASE: { actions: stopChild('holder') },
-  },
-});
 
 function rejection(run: () => unknown): { type: string; message: string } {
   try {

@@ -1,33 +1,10 @@
-import { assign, createActor, setup, spawnChild, stopChild, type AnyActorRef, type InspectionEvent } from 'xstate';
-import { supervisorMachine, type SupervisedChildSpec, type SupervisorInput } from '../../src';
-import { manualClock, workerMachine } from './support';
-
-const actors: AnyActorRef[] = [];
+import { assign, createActor, setup, spawnChild, type AnyActorRef } from 'xstate';
+import { supervisorMachine, type SupervisedChildSpec } from '../../src';
+import { child, childrenOf, grabberMachine, manualClock, startSupervisorActor, stopAfterTest, stopAllActors, workerMachine, type SupervisorActor } from './support';
 
 afterEach(() => {
-  for (const actor of actors.splice(0)) actor.stop();
+  stopAllActors();
 });
-
-function startSupervisorActor(input: SupervisorInput, inspect?: (event: InspectionEvent) => void) {
-  const actor = createActor(supervisorMachine, { input, inspect });
-  const failures: unknown[] = [];
-  actor.subscribe({ error: (error) => failures.push(error) });
-  actors.push(actor);
-  actor.start();
-  return { actor, failures };
-}
-
-type SupervisorActor = ReturnType<typeof startSupervisorActor>['actor'];
-
-function childrenOf(actor: SupervisorActor): Record<string, AnyActorRef | undefined> {
-  return actor.getSnapshot().children as Record<string, AnyActorRef | undefined>;
-}
-
-function child(actor: SupervisorActor, id: string): AnyActorRef {
-  const ref = childrenOf(actor)[id];
-  if (ref === undefined) throw new Error(`no child ${id}`);
-  return ref;
-}
 
 function worker(id: string, extra: Partial<SupervisedChildSpec> = {}): SupervisedChildSpec {
   return { id, logic: workerMachine, systemId: `test.${id}`, ...extra };
@@ -40,17 +17,6 @@ function terminate(actor: SupervisorActor, childId: string) {
 function restart(actor: SupervisorActor, childId: string) {
   actor.send({ type: 'BreakGlass.Supervisor.RESTART_CHILD', childId });
 }
-
-/** A child that, on GRAB, starts an actor under the system id `test.a`, and stops it on RELEASE. */
-const grabberMachine = setup({
-  types: { events: {} as { type: 'GRAB' } | { type: 'RELEASE' } },
-  actors: { worker: workerMachine },
-}).createMachine({
-  on: {
-    GRAB: { actions: spawnChild('worker', { id: 'holder', systemId: 'test.a' }) },
-    RELEASE: { actions: stopChild('holder') },
-  },
-});
 
 /** A child that reaches its final state with an output on FINISH. */
 const finishingMachine = setup({ types: { events: {} as { type: 'FINISH' } } }).createMachine({
@@ -283,7 +249,7 @@ describe('a system id held when the supervisor first starts', () => {
 
   it('starts the children before it, retries the rest and gives up with ERR_NAME_CONFLICT as the last reason', () => {
     const parent = createActor(parentWith([worker('a'), worker('b'), worker('c')], 0));
-    actors.push(parent);
+    stopAfterTest(parent);
     parent.start();
     const failure = parent.getSnapshot().context.failure as { code: string; childId: string; lastReason: { code: string; systemId: string } };
     expect(failure).toMatchObject({ code: 'ERR_RESTART_INTENSITY', childId: 'b', lastReason: { code: 'ERR_NAME_CONFLICT', systemId: 'test.b' } });

@@ -1,37 +1,12 @@
-import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import { supervisorMachine } from '../../src';
-import type { SupervisorInput } from '../../src';
-import { manualClock, workerMachine } from './support';
-
-const actors: AnyActorRef[] = [];
-
-function startSupervisorActor(input: SupervisorInput, inspect?: (event: InspectionEvent) => void) {
-  const actor = createActor(supervisorMachine, { input, inspect });
-  const failures: unknown[] = [];
-  actor.subscribe({ error: (error) => failures.push(error) });
-  actors.push(actor);
-  actor.start();
-  return { actor, failures };
-}
-
-type SupervisorActor = ReturnType<typeof startSupervisorActor>['actor'];
-
-function childrenOf(actor: SupervisorActor): Record<string, AnyActorRef | undefined> {
-  return actor.getSnapshot().children as Record<string, AnyActorRef | undefined>;
-}
-
-function child(actor: SupervisorActor, id: string): AnyActorRef {
-  const ref = childrenOf(actor)[id];
-  if (ref === undefined) throw new Error(`no child ${id}`);
-  return ref;
-}
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import { child, childrenOf, manualClock, startSupervisorActor, stopAllActors, workerMachine, type SupervisorActor } from './support';
 
 function workers(...ids: string[]) {
   return ids.map((id) => ({ id, logic: workerMachine, systemId: `test.${id}` }));
 }
 
 afterEach(() => {
-  for (const actor of actors.splice(0)) actor.stop();
+  stopAllActors();
 });
 
 describe('supervisorMachine', () => {

@@ -1,5 +1,5 @@
-import { setup } from 'xstate';
-import { childSpec, type TokenStoreOptions } from '../../src';
+import { createActor, setup, spawnChild, stopChild, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { childSpec, supervisorMachine, type SupervisorInput, type TokenStoreOptions } from '../../src';
 import { startSupervisor, type Supervisor, type SupervisorOptions } from '../../src';
 
 /**
@@ -51,6 +51,53 @@ export const workerMachine = setup({
     finished: { type: 'final' },
   },
 });
+
+/** A child that, on GRAB, starts an actor under the system id `test.a`, and stops it on RELEASE. */
+export const grabberMachine = setup({
+  types: { events: {} as { type: 'GRAB' } | { type: 'RELEASE' } },
+  actors: { worker: workerMachine },
+}).createMachine({
+  on: {
+    GRAB: { actions: spawnChild('worker', { id: 'holder', systemId: 'test.a' }) },
+    RELEASE: { actions: stopChild('holder') },
+  },
+});
+
+const actors: AnyActorRef[] = [];
+
+/** Keeps `actor` for `stopAllActors` to stop after the test. */
+export function stopAfterTest<T extends AnyActorRef>(actor: T): T {
+  actors.push(actor);
+  return actor;
+}
+
+/** Starts the supervisor machine as a root actor that `stopAllActors` stops; `failures` collects the errors it ends with. */
+export function startSupervisorActor(input: SupervisorInput, inspect?: (event: InspectionEvent) => void) {
+  const actor = createActor(supervisorMachine, { input, inspect });
+  const failures: unknown[] = [];
+  actor.subscribe({ error: (error) => failures.push(error) });
+  stopAfterTest(actor);
+  actor.start();
+  return { actor, failures };
+}
+
+export type SupervisorActor = ReturnType<typeof startSupervisorActor>['actor'];
+
+export function childrenOf(actor: SupervisorActor): Record<string, AnyActorRef | undefined> {
+  return actor.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+}
+
+/** The supervisor's child `id`; throws when it has none. */
+export function child(actor: SupervisorActor, id: string): AnyActorRef {
+  const ref = childrenOf(actor)[id];
+  if (ref === undefined) throw new Error(`no child ${id}`);
+  return ref;
+}
+
+/** Stops, in the order they were kept, the actors `stopAfterTest` and `startSupervisorActor` kept. */
+export function stopAllActors(): void {
+  for (const actor of actors.splice(0)) actor.stop();
+}
 
 const running: Supervisor[] = [];
 
