@@ -2,16 +2,7 @@ import { performance as perfHooksPerformance } from 'node:perf_hooks';
 import { childSpec, cryptoRandomSource, startLink, tokenStoreMachine, whereis, DEFAULT_NAME, type TokenStoreOptions } from '../../src';
 import { MAX_TTL_MS, resolveDeps } from '../../machines/deps';
 import { checkedOptions, handleSettings, storeInput } from '../../src/startLink';
-
-/** What `run` throws, as the error's class and message; fails when it throws nothing. */
-function rejection(run: () => unknown): { type: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    return { type: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('nothing was thrown');
-}
+import { rejection } from '../support/rejection';
 
 const TTL_MESSAGE = 'input.ttlMs must be a whole number of milliseconds from 1 to 2147483647';
 

@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import { childSpec, startSupervisor, tokenStoreMachine, whereis, type AuditEvent } from '../../src';
 import { sealedDigest } from '../../src/lib/sealedToken';
+import { rejection } from '../support/rejection';
 import { crashableEntropy, grabberMachine, stopAllSupervisors, supervise, workerMachine } from './support';
 
 afterEach(async () => {
@@ -16,15 +17,6 @@ function unreadableDelete(): object {
       throw new Error('token is unreadable');
     },
   });
-}
-
-function rejection(run: () => unknown): { type: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    return { type: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('nothing was thrown');
 }
 
 describe('startSupervisor() options', () => {
