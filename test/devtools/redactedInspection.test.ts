@@ -10,9 +10,8 @@ import {
   type TokenStoreHandle,
 } from '../../src';
 import { countingRandomSource } from '../support/stores';
+import { heldTokenContext } from './support/heldTokenContext';
 import { unreadableSnapshotLogic } from './support/unreadableLogic';
-
-const FUNCTIONS = { randomBytes: '[function]', now: '[function]', monotonicNow: '[function]', ttlMs: null };
 
 let store: TokenStoreHandle | undefined;
 afterEach(async () => {
@@ -53,11 +52,7 @@ describe('redactedInspector as the inspect of a store started with startLink', (
       snapshot: {
         status: 'active',
         value: 'holding',
-        context: {
-          record: { sealed: `[redacted] ${fingerprint}`, insertedAtMs: 1_000, expiresAtTick: null, generation: 1 },
-          generation: 1,
-          deps: FUNCTIONS,
-        },
+        context: heldTokenContext(fingerprint, 1_000),
       },
     });
   });
@@ -100,11 +95,7 @@ describe('redactInspectionEvent', () => {
       snapshot: {
         status: 'active',
         value: 'holding',
-        context: {
-          record: { sealed: `[redacted] ${fingerprint}`, insertedAtMs: 5_000, expiresAtTick: null, generation: 1 },
-          generation: 1,
-          deps: FUNCTIONS,
-        },
+        context: heldTokenContext(fingerprint, 5_000),
       },
     });
   });

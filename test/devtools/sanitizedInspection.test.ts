@@ -1,6 +1,7 @@
 import { Actor, createActor, createMachine, fromTransition, sendTo, setup, spawnChild, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { sanitizedInspect, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
 import { countingRandomSource } from '../support/stores';
+import { heldTokenContext } from './support/heldTokenContext';
 import { unreadableSnapshotLogic } from './support/unreadableLogic';
 
 /** What an observer can read of an actor in a sanitized inspection event. */
@@ -33,8 +34,6 @@ function recorder() {
 
 /** What a relay writes: the event through `JSON.stringify`, read back. */
 const relayed = (event: Seen): unknown => JSON.parse(JSON.stringify(event));
-
-const FUNCTIONS = { randomBytes: '[function]', now: '[function]', monotonicNow: '[function]', ttlMs: null };
 
 let store: TokenStoreHandle | undefined;
 afterEach(async () => {
@@ -69,11 +68,7 @@ describe('a store started with startLink, under its default sanitized inspection
     expect(view.getSnapshot()).toStrictEqual({
       status: 'active',
       value: 'holding',
-      context: {
-        record: { sealed: `[redacted] ${fingerprint}`, insertedAtMs: 1_000, expiresAtTick: null, generation: 1 },
-        generation: 1,
-        deps: FUNCTIONS,
-      },
+      context: heldTokenContext(fingerprint, 1_000),
       children: {},
       output: undefined,
       error: undefined,
@@ -102,11 +97,7 @@ describe('a store started with startLink, under its default sanitized inspection
     const holding = {
       status: 'active',
       value: 'holding',
-      context: {
-        record: { sealed: `[redacted] ${fingerprint}`, insertedAtMs: 1_000, expiresAtTick: null, generation: 1 },
-        generation: 1,
-        deps: FUNCTIONS,
-      },
+      context: heldTokenContext(fingerprint, 1_000),
       children: {},
     };
 
