@@ -1,20 +1,12 @@
 import { createActor, type InspectionEvent } from 'xstate';
-import { sanitizedInspect, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
+import { sanitizedInspect, startLink, tokenStoreMachine } from '../../src';
 import { isolateSystemInspection } from '../../src/lib/isolatedObserver';
+import { spiedWarningsAndStore } from './support/observerFixture';
 
-let store: TokenStoreHandle | undefined;
-let warnings: jest.SpyInstance;
-beforeEach(() => {
-  warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
-afterEach(async () => {
-  warnings.mockRestore();
-  await store?.stop();
-  store = undefined;
-});
+const fixture = spiedWarningsAndStore();
 
 const ourWarnings = () =>
-  warnings.mock.calls.filter(([, options]) => (options as { code?: string } | undefined)?.code === 'BREAK_GLASS_INSPECT_OBSERVER');
+  fixture.warnings.mock.calls.filter(([, options]) => (options as { code?: string } | undefined)?.code === 'BREAK_GLASS_INSPECT_OBSERVER');
 
 describe('an inspect observer given as an object', () => {
   it.each([
@@ -22,18 +14,18 @@ describe('an inspect observer given as an object', () => {
     ['raw (unsafeRawInspection)', true],
   ])('receives every event through next: %s', async (_label, unsafeRawInspection) => {
     const seen: InspectionEvent[] = [];
-    store = startLink({ name: `observer-object-${String(unsafeRawInspection)}`, unsafeRawInspection, inspect: { next: (event) => void seen.push(event) } });
-    await store.buildAndStore();
+    fixture.store = startLink({ name: `observer-object-${String(unsafeRawInspection)}`, unsafeRawInspection, inspect: { next: (event) => void seen.push(event) } });
+    await fixture.store.buildAndStore();
     const types = new Set(seen.map((event) => event.type));
     expect(types).toEqual(new Set(['@xstate.actor', '@xstate.event', '@xstate.snapshot', '@xstate.action', '@xstate.microstep']));
-    expect(seen[0]!.actorRef === store.actorRef).toBe(unsafeRawInspection);
+    expect(seen[0]!.actorRef === fixture.store.actorRef).toBe(unsafeRawInspection);
     expect(ourWarnings()).toEqual([]);
   });
 
   it('without next, is left alone: the store works and nothing is warned', async () => {
-    store = startLink({ name: 'observer-without-next', inspect: { complete: () => undefined } });
-    const token = await store.buildAndStore();
-    expect(store.lookup(token).ok).toBe(true);
+    fixture.store = startLink({ name: 'observer-without-next', inspect: { complete: () => undefined } });
+    const token = await fixture.store.buildAndStore();
+    expect(fixture.store.lookup(token).ok).toBe(true);
     const actor = createActor(tokenStoreMachine, { inspect: sanitizedInspect({}) }).start();
     actor.send({ type: 'BUILD' });
     expect(actor.getSnapshot().value).toBe('holding');
@@ -44,13 +36,13 @@ describe('an inspect observer given as an object', () => {
 
 describe('the warning about a throwing observer', () => {
   it('is one fixed sentence that carries nothing of the event or of what was thrown', async () => {
-    store = startLink({
+    fixture.store = startLink({
       name: 'warning-text',
       inspect: (event) => {
         throw new Error(`observer failed on ${JSON.stringify(event)} with secret-abc`);
       },
     });
-    await store.buildAndStore();
+    await fixture.store.buildAndStore();
     expect(ourWarnings()).toEqual([
       ['a break-glass inspect observer threw; its inspection events are dropped when it throws', { code: 'BREAK_GLASS_INSPECT_OBSERVER' }],
     ]);

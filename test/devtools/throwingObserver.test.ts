@@ -1,16 +1,10 @@
 import { createActor, sendTo, setup, spawnChild } from 'xstate';
-import { sanitizedInspect, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
+import { sanitizedInspect, startLink, tokenStoreMachine } from '../../src';
 import { stopAllSupervisors, superviseStore } from '../supervision/support';
+import { spiedWarningsAndStore } from './support/observerFixture';
 
-let store: TokenStoreHandle | undefined;
-let warnings: jest.SpyInstance;
-beforeEach(() => {
-  warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-});
+const fixture = spiedWarningsAndStore();
 afterEach(async () => {
-  warnings.mockRestore();
-  await store?.stop();
-  store = undefined;
   await stopAllSupervisors();
 });
 
@@ -34,20 +28,20 @@ describe('an inspect observer that throws', () => {
     ['raw (unsafeRawInspection)', true],
   ])('never jams a store: %s', async (_label, unsafeRawInspection) => {
     const observer = throwsOnceWhenArmed();
-    store = startLink({ name: `throwing-observer-${String(unsafeRawInspection)}`, inspect: observer.inspect, unsafeRawInspection });
-    const token = await store.buildAndStore();
+    fixture.store = startLink({ name: `throwing-observer-${String(unsafeRawInspection)}`, inspect: observer.inspect, unsafeRawInspection });
+    const token = await fixture.store.buildAndStore();
     observer.armed = true;
     // A refused DELETE: the throw comes while XState reports the snapshot after it.
-    expect(() => store!.actorRef!.send({ type: 'DELETE' } as never)).not.toThrow();
+    expect(() => fixture.store!.actorRef!.send({ type: 'DELETE' } as never)).not.toThrow();
     expect(observer.armed).toBe(false);
-    expect(await store.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
-    expect(store.lookup(token)).toEqual({ ok: false });
-    expect(await store.clear({ timeoutMs: 500 })).toEqual({ ok: true });
-    const actor = store.actorRef!;
-    await store.stop();
-    store = undefined;
+    expect(await fixture.store.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
+    expect(fixture.store.lookup(token)).toEqual({ ok: false });
+    expect(await fixture.store.clear({ timeoutMs: 500 })).toEqual({ ok: true });
+    const actor = fixture.store.actorRef!;
+    await fixture.store.stop();
+    fixture.store = undefined;
     expect(actor.getSnapshot().status).toBe('stopped');
-    expect(warnings).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ code: 'BREAK_GLASS_INSPECT_OBSERVER' }));
+    expect(fixture.warnings).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ code: 'BREAK_GLASS_INSPECT_OBSERVER' }));
   });
 
   it('never jams a supervised store', async () => {
@@ -61,24 +55,24 @@ describe('an inspect observer that throws', () => {
   });
 
   it('never jams a store through an observer added to its system by whoever holds its ref', async () => {
-    store = startLink({ name: 'system-inspect' });
-    const token = await store.buildAndStore();
+    fixture.store = startLink({ name: 'system-inspect' });
+    const token = await fixture.store.buildAndStore();
     const observer = throwsOnceWhenArmed();
-    store.actorRef!.system.inspect(observer.inspect);
+    fixture.store.actorRef!.system.inspect(observer.inspect);
     observer.armed = true;
-    expect(await store.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
+    expect(await fixture.store.delete(token, { timeoutMs: 500 })).toEqual({ ok: true });
     expect(observer.armed).toBe(false);
-    const actor = store.actorRef!;
-    await store.stop();
-    store = undefined;
+    const actor = fixture.store.actorRef!;
+    await fixture.store.stop();
+    fixture.store = undefined;
     expect(actor.getSnapshot().status).toBe('stopped');
   });
 
   it('warns once per observer, however often it throws', async () => {
-    store = startLink({ name: 'warn-once', inspect: () => { throw new Error('always'); } });
-    await store.buildAndStore();
-    await store.clear();
-    const ours = warnings.mock.calls.filter(([, options]) => (options as { code?: string })?.code === 'BREAK_GLASS_INSPECT_OBSERVER');
+    fixture.store = startLink({ name: 'warn-once', inspect: () => { throw new Error('always'); } });
+    await fixture.store.buildAndStore();
+    await fixture.store.clear();
+    const ours = fixture.warnings.mock.calls.filter(([, options]) => (options as { code?: string })?.code === 'BREAK_GLASS_INSPECT_OBSERVER');
     expect(ours).toHaveLength(1);
   });
 
