@@ -1,11 +1,10 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decodeToken, encodeToken, sendControlRequest, startLink, type ControlRequest, type TokenStoreHandle } from '../../src';
 import { parseArguments, USAGE } from '../../src/cli/args';
 import { failureStatus, renderText } from '../../src/cli/render';
 import { runCli, type CliIo } from '../../src/cli/run';
-import { cleanUp, openTestSocket, privateDirectory } from './harness';
+import { cleanUp, fakeService, openTestSocket, privateDirectory, serve } from './harness';
 
 // The same command as cli.test.ts, run in this process with in-memory streams: every
 // outcome the command can print, checked word for word where an operator reads it.
@@ -13,17 +12,12 @@ import { cleanUp, openTestSocket, privateDirectory } from './harness';
 
 let store: TokenStoreHandle;
 let storeCount = 0;
-const servers: Server[] = [];
-const connections: Socket[] = [];
 
 beforeEach(() => {
   store = startLink({ name: `control-cli-in-process-${(storeCount += 1)}` });
 });
 
 afterEach(async () => {
-  // A server closes only once its connections have: end them first rather than wait on the peer.
-  for (const socket of connections.splice(0)) socket.destroy();
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
   await cleanUp();
   await store.stop();
 });
@@ -57,40 +51,8 @@ async function run(
 /** A listening socket that answers every request with `answer`, as something other than a break-glass service might. */
 async function impostor(answer: string): Promise<string> {
   const path = join(privateDirectory(), 'impostor.sock');
-  const server = createServer((socket) => {
-    connections.push(socket);
-    socket.end(answer);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(path, resolve));
+  await serve(path, (socket) => socket.end(answer));
   return path;
-}
-
-/**
- * A listening socket that reads each request line and answers it with `respond(line)`,
- * or never answers when that is undefined. `firstRequest` resolves with the first line read.
- */
-async function fakeService(respond: (line: string) => string | undefined): Promise<{ path: string; firstRequest: Promise<string> }> {
-  const path = join(privateDirectory(), 'fake.sock');
-  let received: (line: string) => void = () => undefined;
-  const firstRequest = new Promise<string>((resolve) => (received = resolve));
-  const server = createServer((socket) => {
-    connections.push(socket);
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        received(line);
-        const answer = respond(line);
-        if (answer !== undefined) socket.write(answer);
-      }
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  return { path, firstRequest };
 }
 
 describe('parseArguments()', () => {

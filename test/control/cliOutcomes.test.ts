@@ -1,11 +1,8 @@
-import { linkSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ControlUnreachableError, encodeToken, startLink, type TokenStoreHandle } from '../../src';
 import * as client from '../../src/control/client';
 import { runCli, type CliIo } from '../../src/cli/run';
-import { cleanUp, openTestSocket, privateDirectory } from './harness';
+import { cleanUp, openTestSocket, staleSocket } from './harness';
 
 // The outcomes of `break-glass` that the service cannot stage: standard input that fails
 // or is empty, a socket nobody listens on any more, a refused connection, and failures
@@ -154,13 +151,7 @@ describe('what it leaves to its caller', () => {
 
 describe('a socket that does not answer', () => {
   it('exits 3 for a socket file nothing listens on any more', async () => {
-    const directory = privateDirectory();
-    const live = join(directory, 'live.sock');
-    const stale = join(directory, 'stale.sock');
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(live, done));
-    linkSync(live, stale);
-    await new Promise((done) => server.close(done));
+    const stale = await staleSocket();
     expect(await run(['status', '--socket', stale])).toEqual({
       status: 3,
       stdout: '',

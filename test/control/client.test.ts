@@ -1,60 +1,18 @@
-import { linkSync } from 'node:fs';
-import { createServer, Socket, type Server } from 'node:net';
+import { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ControlProtocolError, ControlTimeoutError, ControlUnreachableError, encodeToken, sendControlRequest } from '../../src';
 import * as tokenModule from '../../src/token';
-import { cleanUp, privateDirectory } from './harness';
+import { cleanUp, fakeService, staleSocket } from './harness';
 
 // sendControlRequest against sockets the test controls: what it sends, what it resolves
 // with (the checked fields and nothing else), how it tells the ways of failing apart,
 // and that it leaves neither a connection nor a timer behind.
 
-const servers: Server[] = [];
-const accepted: Socket[] = [];
-
 afterEach(async () => {
   jest.useRealTimers();
   jest.restoreAllMocks();
-  for (const socket of accepted.splice(0)) socket.destroy();
-  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
   await cleanUp();
 });
-
-interface Fake {
-  readonly path: string;
-  /** Resolves with the first request line the service read. */
-  readonly firstRequest: Promise<string>;
-  /** Resolves once the client has closed the service's side of the first connection. */
-  readonly clientClosed: Promise<void>;
-}
-
-/** A service that answers each request line with `respond(line)`, or never when that is undefined. */
-async function fakeService(respond: (line: string) => string | undefined): Promise<Fake> {
-  const path = join(privateDirectory(), 'fake.sock');
-  let received: (line: string) => void = () => undefined;
-  let closed: () => void = () => undefined;
-  const firstRequest = new Promise<string>((done) => (received = done));
-  const clientClosed = new Promise<void>((done) => (closed = done));
-  const server = createServer((socket) => {
-    accepted.push(socket);
-    socket.on('error', () => undefined);
-    socket.once('close', () => closed());
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        received(line);
-        const answer = respond(line);
-        if (answer !== undefined) socket.write(answer);
-      }
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(path, done));
-  return { path, firstRequest, clientClosed };
-}
 
 const TOKEN = encodeToken(Buffer.alloc(32, 3));
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
@@ -216,14 +174,7 @@ describe('how sendControlRequest() fails', () => {
   });
 
   it('answers not_listening for a socket file nothing listens on any more', async () => {
-    const directory = privateDirectory();
-    const live = join(directory, 'live.sock');
-    const stale = join(directory, 'stale.sock');
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(live, done));
-    // A second name for the socket file, which outlives the server that made it.
-    linkSync(live, stale);
-    await new Promise((done) => server.close(done));
+    const stale = await staleSocket();
     const error: unknown = await sendControlRequest(stale, { command: 'status' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ControlUnreachableError);
     expect(error).toMatchObject({

@@ -1,10 +1,10 @@
-import { existsSync, linkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { ControlSocketError, ControlUnreachableError } from '../../src';
 import { prepareSocketPath } from '../../src/control/socketPath';
 import { checkTrustedSocket } from '../../src/control/trustedSocket';
-import { cleanUp, privateDirectory } from './harness';
+import { cleanUp, privateDirectory, staleSocket } from './harness';
 
 // What the socket checks make of file-system and connection errors that a test run as
 // root never meets (permissions do not stop root) or that need a rival process at the
@@ -29,18 +29,6 @@ function failFor(name: 'lstat' | 'stat' | 'unlink', path: string, code: string |
   const original = fs[name] as (path: string) => Promise<unknown>;
   jest.spyOn(fs, name).mockImplementation(((target: string, ...rest: unknown[]) =>
     target === path ? Promise.reject(systemError(code)) : (original as (...args: unknown[]) => Promise<unknown>)(target, ...rest)) as never);
-}
-
-/** A socket file of this user that nothing listens on any more. */
-async function staleSocket(): Promise<string> {
-  const directory = privateDirectory();
-  const live = join(directory, 'live.sock');
-  const stale = join(directory, 'stale.sock');
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(live, done));
-  linkSync(live, stale);
-  await new Promise((done) => server.close(done));
-  return stale;
 }
 
 async function listeningSocket(): Promise<{ path: string; close: () => Promise<unknown> }> {

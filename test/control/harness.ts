@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { linkSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openControlSocket, type ControlSocket, type ControlSocketOptions, type TokenStoreHandle } from '../../src';
@@ -8,6 +8,8 @@ import { openControlSocket, type ControlSocket, type ControlSocketOptions, type 
 const ROOT = join(__dirname, '..', '..');
 const directories: string[] = [];
 const sockets: ControlSocket[] = [];
+const servers: Server[] = [];
+const connections: Socket[] = [];
 
 /** A fresh 0700 directory, removed by `cleanUp`. */
 export function privateDirectory(): string {
@@ -26,8 +28,68 @@ export async function openTestSocket(
   return control;
 }
 
-/** Closes every socket and removes every directory the test made. */
+/** Listens on `path` with a plain server that hands each connection to `onConnection`; `cleanUp` closes it. */
+export async function serve(path: string, onConnection: (socket: Socket) => void): Promise<void> {
+  const server = createServer((socket) => {
+    connections.push(socket);
+    onConnection(socket);
+  });
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(path, done));
+}
+
+/** A service the test stands in for: what `fakeService` gives. */
+export interface FakeService {
+  readonly path: string;
+  /** Resolves with the first request line the service read. */
+  readonly firstRequest: Promise<string>;
+  /** Resolves once the client has closed the service's side of the first connection. */
+  readonly clientClosed: Promise<void>;
+}
+
+/** A service that answers each request line with `respond(line)`, or never when that is undefined. */
+export async function fakeService(respond: (line: string) => string | undefined): Promise<FakeService> {
+  const path = join(privateDirectory(), 'fake.sock');
+  let received: (line: string) => void = () => undefined;
+  let closed: () => void = () => undefined;
+  const firstRequest = new Promise<string>((done) => (received = done));
+  const clientClosed = new Promise<void>((done) => (closed = done));
+  await serve(path, (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('close', () => closed());
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        received(line);
+        const answer = respond(line);
+        if (answer !== undefined) socket.write(answer);
+      }
+    });
+  });
+  return { path, firstRequest, clientClosed };
+}
+
+/** A socket file of this user that nothing listens on any more. */
+export async function staleSocket(): Promise<string> {
+  const directory = privateDirectory();
+  const live = join(directory, 'live.sock');
+  const stale = join(directory, 'stale.sock');
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(live, done));
+  // A second name for the socket file, which outlives the server that made it.
+  linkSync(live, stale);
+  await new Promise((done) => server.close(done));
+  return stale;
+}
+
+/** Closes every server and socket and removes every directory the test made. */
 export async function cleanUp(): Promise<void> {
+  // A server closes only once its connections have: end them first rather than wait on the peer.
+  for (const socket of connections.splice(0)) socket.destroy();
+  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
   await Promise.all(sockets.splice(0).map((control) => control.close()));
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 }
