@@ -60,7 +60,7 @@ export class PendingCalls {
     const entry = this.#calls.get(id);
     if (entry === undefined) return false;
     this.#calls.delete(id);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    clearTimeout(entry.timer);
     entry.resolve(reply);
     return true;
   }
@@ -70,7 +70,7 @@ export class PendingCalls {
     for (const [id, entry] of this.#calls) {
       if (actor !== undefined && entry.actor !== actor) continue;
       this.#calls.delete(id);
-      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      clearTimeout(entry.timer);
       entry.reject(new StoreExitedError(this.storeName, entry.operation, reason));
     }
   }
