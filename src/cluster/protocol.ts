@@ -90,12 +90,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isCallId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isVersion(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+/** A call id or a state version: a safe integer from 0 up (`Number.isSafeInteger` is false for anything but a number). */
+function isWholeNumber(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 /**
@@ -123,20 +120,20 @@ export function parseReplicaMessage(raw: unknown, name: string): Parsed<ReplicaM
     const to = addressee(raw, name);
     if (to === 'other') return FOREIGN;
     const kind = raw.kind;
-    const id = kind === 'call' && isCallId(raw.id) ? raw.id : undefined;
+    const id = kind === 'call' && isWholeNumber(raw.id) ? raw.id : undefined;
     if (to === 'unreadable') return { kind: 'malformed', id };
     if (kind === 'hello') return { kind: 'valid', message: { tag: REPLICA_TAG, kind, name } };
     if (kind === 'ack') {
-      return isVersion(raw.version) ? { kind: 'valid', message: { tag: REPLICA_TAG, kind, name, version: raw.version } } : { kind: 'malformed' };
+      return isWholeNumber(raw.version) ? { kind: 'valid', message: { tag: REPLICA_TAG, kind, name, version: raw.version } } : { kind: 'malformed' };
     }
-    if (kind !== 'call') return { kind: 'malformed' };
     const { op, token } = raw;
+    // Only a call has an id (see above): anything else left, and a call without a readable id, is malformed.
     if (id === undefined) return { kind: 'malformed' };
-    if (typeof op !== 'string' || !OPERATIONS.includes(op)) return { kind: 'malformed', id };
+    if (!OPERATIONS.includes(op as string)) return { kind: 'malformed', id };
     const needsToken = op === 'delete' || op === 'consume';
     if (needsToken !== (token !== undefined)) return { kind: 'malformed', id };
     if (needsToken && !(typeof token === 'string' && BASE64URL_TOKEN.test(token))) return { kind: 'malformed', id };
-    const message: ReplicaMessage = { tag: REPLICA_TAG, kind, name, id, op: op as ReplicaOperation };
+    const message: ReplicaMessage = { tag: REPLICA_TAG, kind: 'call', name, id, op: op as ReplicaOperation };
     return { kind: 'valid', message: needsToken ? { ...message, token: token as string } : message };
   } catch {
     return { kind: 'malformed' };
@@ -148,17 +145,17 @@ function isWireVerifier(value: unknown): value is WireVerifier {
     isRecord(value) &&
     typeof value.digest === 'string' &&
     BASE64_DIGEST.test(value.digest) &&
-    typeof value.insertedAtMs === 'number' &&
+    // Number.isFinite is false for anything but a number.
     Number.isFinite(value.insertedAtMs) &&
     // A missing deadline must not read as "never expires": it is malformed, and the replica keeps what it had.
-    (value.remainingMs === null || (typeof value.remainingMs === 'number' && Number.isFinite(value.remainingMs) && value.remainingMs >= 0))
+    (value.remainingMs === null || (Number.isFinite(value.remainingMs) && (value.remainingMs as number) >= 0))
   );
 }
 
 function isWireResult(value: unknown): value is WireResult {
   if (!isRecord(value)) return false;
   if (typeof value.token === 'string') {
-    return BASE64URL_TOKEN.test(value.token) && Number.isFinite(value.insertedAtMs) && isVersion(value.version);
+    return BASE64URL_TOKEN.test(value.token) && Number.isFinite(value.insertedAtMs) && isWholeNumber(value.version);
   }
   if (value.ok === false) return true;
   return value.ok === true && (value.insertedAtMs === undefined || Number.isFinite(value.insertedAtMs));
@@ -182,10 +179,10 @@ export function parseOwnerMessage(raw: unknown, name: string): Parsed<OwnerMessa
     if (to === 'unreadable') return { kind: 'malformed' };
     if (raw.kind === 'state') {
       const { version, verifier } = raw;
-      if (!isVersion(version) || !(verifier === null || isWireVerifier(verifier))) return { kind: 'malformed' };
+      if (!isWholeNumber(version) || !(verifier === null || isWireVerifier(verifier))) return { kind: 'malformed' };
       return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'state', name, version, verifier } };
     }
-    if (raw.kind !== 'reply' || !isCallId(raw.id)) return { kind: 'malformed' };
+    if (raw.kind !== 'reply' || !isWholeNumber(raw.id)) return { kind: 'malformed' };
     const id = raw.id;
     if (typeof raw.error === 'string' && raw.error.startsWith('ERR_')) {
       return { kind: 'valid', message: { tag: REPLICA_TAG, kind: 'reply', name, id, error: raw.error as BreakGlassErrorCode } };

@@ -130,6 +130,8 @@ describe('parseReplicaMessage()', () => {
       Buffer.alloc(32, 5).toString('hex'),
       [1, 2, 3],
       Array.from(Buffer.alloc(32, 5)),
+      [TOKEN],
+      { toString: () => TOKEN },
       42,
       null,
     ];
@@ -211,6 +213,8 @@ describe('parseOwnerMessage()', () => {
       { ...verifier, digest: `A${DIGEST}` },
       { ...verifier, digest: `${DIGEST.slice(0, 42)}-=` },
       { ...verifier, digest: Buffer.alloc(32).toString('hex') },
+      { ...verifier, digest: [DIGEST] },
+      { ...verifier, digest: { toString: () => DIGEST } },
       { ...verifier, insertedAtMs: undefined },
       { ...verifier, insertedAtMs: '1700000000000' },
       { ...verifier, insertedAtMs: Number.NaN },
