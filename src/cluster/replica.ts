@@ -122,7 +122,7 @@ export class TokenStoreReplica {
     const bytes = decodeToken(result.token);
     const token = mintToken(bytes);
     bytes.fill(0);
-    this.#verifier.learn(token, result.version);
+    this.#verifier.learn(token);
     return token;
   }
 
@@ -163,11 +163,10 @@ export class TokenStoreReplica {
     const timeoutMs = options?.timeoutMs ?? this.#callTimeoutMs;
     const id = ++this.#nextId;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const waiting = this.#waiting.get(id);
-        if (waiting !== undefined) this.#settle(id, waiting, new CallTimeoutError(this.#name, operation, timeoutMs));
-      }, timeoutMs);
-      this.#waiting.set(id, { operation, timeoutMs, resolve, reject, timer });
+      // Every settlement clears the timer: when it fires, the call is still waiting.
+      const timer = setTimeout(() => this.#settle(id, waiting, new CallTimeoutError(this.#name, operation, timeoutMs)), timeoutMs);
+      const waiting: Waiting = { operation, timeoutMs, resolve, reject, timer };
+      this.#waiting.set(id, waiting);
       this.#channel.send({ tag: REPLICA_TAG, kind: 'call', name: this.#name, id, op: operation, ...(token === undefined ? {} : { token }) });
     });
   }

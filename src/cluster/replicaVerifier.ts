@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { constantTimeEqual, isTokenBytes, TOKEN_LENGTH } from '../lib/bytes';
+import { constantTimeEqual, isTokenBytes } from '../lib/bytes';
 import { redactRendering } from '../lib/redaction';
 import { SealedToken, sealedMatches, wipeSealed } from '../lib/sealedToken';
 import type { LookupResult } from '../tokenStoreHandle';
@@ -58,13 +58,11 @@ export class ReplicaVerifier {
     this.#forget();
     this.#version = version;
     if (verifier !== null) {
-      const digest = Buffer.from(verifier.digest, 'base64');
-      if (digest.byteLength === 32) {
-        this.#digest = digest;
-        this.#insertedAtMs = verifier.insertedAtMs;
-        // The owner's time left becomes a deadline on this clock now: the transit time only ever errs on the late side by the IPC delay.
-        this.#expiresAtTick = verifier.remainingMs === null ? null : this.#tick() + verifier.remainingMs;
-      }
+      // 32 bytes, as the parser admits only 44 characters of base64; a digest of any other length would match nothing.
+      this.#digest = Buffer.from(verifier.digest, 'base64');
+      this.#insertedAtMs = verifier.insertedAtMs;
+      // The owner's time left becomes a deadline on this clock now: the transit time only ever errs on the late side by the IPC delay.
+      this.#expiresAtTick = verifier.remainingMs === null ? null : this.#tick() + verifier.remainingMs;
     }
     return true;
   }
@@ -85,9 +83,13 @@ export class ReplicaVerifier {
     return this.#found();
   }
 
-  /** Seals the token a build of this replica's own answered, when it is the one of the state held now. */
-  learn(token: Uint8Array, version: number): void {
-    if (version === this.#version && this.#learned === null && token.byteLength === TOKEN_LENGTH) this.lookup(token);
+  /**
+   * Seals the token a build of this replica's own answered, so its first lookup
+   * costs no hash: a lookup does it. A token that is not the one of the state
+   * held now is a miss, which changes nothing.
+   */
+  learn(token: Uint8Array): void {
+    this.lookup(token);
   }
 
   /**

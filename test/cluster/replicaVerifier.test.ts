@@ -95,7 +95,7 @@ describe('ReplicaVerifier', () => {
       expect(verifier.lookup(TOKEN)).toEqual(REFUSED);
       time.set(5_000);
       expect(verifier.lookup(TOKEN)).toEqual(REFUSED);
-      verifier.learn(TOKEN, 1);
+      verifier.learn(TOKEN);
       expect(verifier.lookup(TOKEN)).toEqual(REFUSED);
       // A later state brings a token back: only the version's own token was forgotten.
       verifier.apply(2, verifierFor(TOKEN, 1_000));
@@ -139,19 +139,19 @@ describe('ReplicaVerifier', () => {
       if (matchedFirst) verifier.lookup(TOKEN);
       verifier.empty();
       expect(verifier.lookup(TOKEN)).toEqual(REFUSED);
-      verifier.learn(TOKEN, 3);
+      verifier.learn(TOKEN);
       expect(verifier.lookup(TOKEN)).toEqual(REFUSED);
       expect([verifier.ready, verifier.version]).toEqual([true, 3]);
     }
   });
 
-  it('learns its own build\'s token only as the one of the version it holds', () => {
+  it('accepts its own build\'s token once learned, and a learned token that is not the state\'s changes nothing', () => {
     const verifier = new ReplicaVerifier(clock().now);
     verifier.apply(2, verifierFor(TOKEN));
-    verifier.learn(OTHER, 2);
-    verifier.learn(OTHER, 1);
+    verifier.learn(OTHER);
     expect(verifier.lookup(OTHER)).toEqual(REFUSED);
-    verifier.learn(TOKEN, 2);
+    expect(verifier.lookup(TOKEN)).toEqual(FOUND);
+    verifier.learn(TOKEN);
     expect(verifier.lookup(TOKEN)).toEqual(FOUND);
     expect(verifier.lookup(OTHER)).toEqual(REFUSED);
   });
