@@ -131,10 +131,12 @@ describe('ipcChannel()', () => {
     expect(events).toEqual([{ message: 'a' }, 'closed']);
     stopClose();
     expect([endpoint.listenerCount('message'), endpoint.listenerCount('disconnect'), endpoint.listenerCount('exit')]).toEqual([0, 0, 0]);
-    const other = fakeEndpoint();
-    const heard = listenTo(other.channel);
-    other.endpoint.emit('disconnect');
-    expect(heard.events).toEqual(['closed']);
+    for (const event of ['disconnect', 'exit']) {
+      const other = fakeEndpoint();
+      const heard = listenTo(other.channel);
+      other.endpoint.emit(event);
+      expect(heard.events).toEqual(['closed']);
+    }
   });
 
   it('severs a child process with SIGKILL, and disconnects a process that cannot be killed while it is connected', () => {
