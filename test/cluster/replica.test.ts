@@ -1,3 +1,4 @@
+import nodeCluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ipcChannel, parentPortChannel } from '../../src/cluster/channel';
@@ -18,6 +19,23 @@ afterEach(() => {
   for (const port of opened.splice(0)) port.close();
   jest.useRealTimers();
 });
+
+// The module object itself, as the library's compiled code reads it (an `import *` would be a frozen copy).
+const workerThreads = require('node:worker_threads') as object;
+
+/** Runs `run` with `properties` set on `target`, then puts back what was there (or nothing). */
+function withProperties<T>(target: object, properties: Record<string, unknown>, run: () => T): T {
+  const saved = Object.keys(properties).map((key) => [key, Object.getOwnPropertyDescriptor(target, key)] as const);
+  for (const [key, value] of Object.entries(properties)) Object.defineProperty(target, key, { value, configurable: true, writable: true });
+  try {
+    return run();
+  } finally {
+    for (const [key, descriptor] of saved) {
+      if (descriptor === undefined) delete (target as Record<string, unknown>)[key];
+      else Object.defineProperty(target, key, descriptor);
+    }
+  }
+}
 
 /** A replica over a real MessageChannel whose other end, `owner`, the test plays by hand. */
 function scripted(options: Omit<ReplicaOptions, 'channel'> = {}): { replica: TokenStoreReplica; owner: MessagePort; replicaSide: MessagePort } {
@@ -146,6 +164,7 @@ describe('a replica\'s writes', () => {
     ['consume', { ok: true, insertedAtMs: 0 }, { ok: true, insertedAt: new Date(0) }],
     ['consume', { ok: true }, { ok: false }],
     ['consume', { ok: false }, { ok: false }],
+    ['consume', { ok: false, insertedAtMs: INSERTED_AT_MS }, { ok: false }],
     ['consume', { token: encodeToken(TOKEN), insertedAtMs: 1, version: 1 }, { ok: false }],
     ['clear', { ok: false }, { ok: true }],
   ] as const)('answers a %s with the owner\'s result %p as %p', async (op, result, expected) => {
@@ -306,8 +325,40 @@ describe('openReplica() options', () => {
     );
   });
 
+  it.each([[''], [7]])('refuses the store name %p with a TypeError that says what a name must be', (name) => {
+    expect(() => openReplica({ channel: channel(), name: name as string })).toThrow(new TypeError('options.name must be a non-empty string'));
+  });
+
   it('needs a channel outside a cluster worker or a worker thread', () => {
     expect(() => openReplica()).toThrow(new TypeError('openReplica: outside a cluster worker or a worker thread, options.channel is required'));
+  });
+
+  it('talks to the cluster primary over the process\'s IPC channel in a cluster worker', () => {
+    const sent: unknown[][] = [];
+    const listeners = process.listenerCount('message');
+    let replica: TokenStoreReplica | undefined;
+    // For the span of this synchronous block, this process passes for a cluster worker with an IPC channel.
+    withProperties(nodeCluster, { isWorker: true }, () =>
+      withProperties(process, { connected: true, send: (...args: unknown[]) => sent.push(args) > 0 }, () => {
+        replica = openReplica({ name: NAME });
+        expect(process.listenerCount('message')).toBe(listeners + 1);
+        replica.close();
+      }),
+    );
+    expect(sent).toEqual([[{ tag: REPLICA_TAG, kind: 'hello', name: NAME }, undefined, {}, expect.any(Function)]]);
+    expect(process.listenerCount('message')).toBe(listeners);
+  });
+
+  it('talks to the main thread over parentPort in a worker thread', async () => {
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1, port2);
+    const hello = nextMessage(port2, (message) => message.kind === 'hello');
+    // For the span of the call, this thread passes for a worker thread whose parentPort is port1.
+    const replica = withProperties(workerThreads, { isMainThread: false, parentPort: port1 }, () => openReplica({ name: NAME }));
+    replicas.push(replica);
+    expect(await hello).toEqual({ tag: REPLICA_TAG, kind: 'hello', name: NAME });
+    await sendState(port2, 1, verifierFor(TOKEN));
+    expect(replica.lookup(TOKEN).ok).toBe(true);
   });
 
   it('keeps the deadline on the clock it was given', async () => {
