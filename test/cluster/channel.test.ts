@@ -55,11 +55,13 @@ describe('clusterWorkerChannel()', () => {
     expect([worker.listenerCount('message'), worker.listenerCount('disconnect'), worker.listenerCount('exit')]).toEqual([0, 0, 0]);
   });
 
-  it('reports an exit without a disconnect, and no close once stopped', () => {
-    const first = fakeClusterWorker();
-    const heard = listenTo(first.channel);
-    first.worker.emit('exit', 1, null);
-    expect(heard.events).toEqual(['closed']);
+  it('reports a disconnect or an exit on its own, and no close once stopped', () => {
+    for (const event of ['disconnect', 'exit']) {
+      const first = fakeClusterWorker();
+      const heard = listenTo(first.channel);
+      first.worker.emit(event);
+      expect(heard.events).toEqual(['closed']);
+    }
     const second = fakeClusterWorker();
     const stopped = listenTo(second.channel);
     stopped.stopClose();
