@@ -158,7 +158,8 @@ export class TokenStoreHandle {
     actor.on('*', (event) => this.#audit.dispatch(event as AuditEvent));
     const exit = (reason: unknown) => {
       const last = actor.getSnapshot();
-      wipeSealed(last.context?.record?.sealed);
+      // A machine snapshot always has a context; one that failed as it was created has no record in it.
+      wipeSealed(last.context.record?.sealed);
       this.#pending.exit(reason, actor);
       onExit(actor, reason);
     };

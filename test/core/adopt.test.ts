@@ -23,4 +23,16 @@ describe('TokenStoreHandle.adopt()', () => {
     expect(exits).toEqual(['stopped']);
     expect(handle.lookup(token)).toEqual({ ok: false });
   });
+
+  it('reports the exit of an actor that fails as it is created, before it holds a record', () => {
+    // A refused input fails the actor while XState builds its first snapshot: an error, and an empty context without a record.
+    const actor: TokenStoreActorRef = createActor(tokenStoreMachine, { input: { ttlMs: -1 } });
+    expect(actor.getSnapshot()).toMatchObject({ status: 'error', context: {} });
+    const binding: StoreBinding = { name: 'stillborn', actor, stop: () => actor.stop() };
+    const handle = new TokenStoreHandle(binding, handleSettings({ name: 'stillborn' }));
+    const exits: unknown[] = [];
+    handle.adopt(actor, (_exited, reason) => exits.push(reason));
+    actor.start();
+    expect(exits).toEqual([expect.objectContaining({ name: 'RangeError' })]);
+  });
 });
