@@ -86,6 +86,22 @@ describe('issue', () => {
     expect(Date.parse(response.insertedAt)).toBeLessThanOrEqual(Date.now());
   });
 
+  it('gives its own time when the store stopped right behind it, as for any change after the build', async () => {
+    const store = startStore({ name: 'commands-issue-stopped', now: () => NOW });
+    const build = store.buildAndStore.bind(store);
+    jest.spyOn(store, 'buildAndStore').mockImplementation(async (options) => {
+      const bytes = await build(options);
+      await store.stop();
+      return bytes;
+    });
+    const before = Date.now();
+    const response = (await runControlCommand({ command: 'issue' }, store, settings)) as { ok: boolean; insertedAt: string };
+    expect(store.actorRef).toBeUndefined();
+    expect(response).toMatchObject({ ok: true, command: 'issue' });
+    expect(Date.parse(response.insertedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(response.insertedAt)).toBeLessThanOrEqual(Date.now());
+  });
+
   it("answers the store's own failure by its code and message when the store is not running", async () => {
     const store = startStore({ name: 'commands-issue-down' });
     await store.stop();
