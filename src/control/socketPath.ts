@@ -30,13 +30,15 @@ export async function prepareSocketPath(path: string): Promise<string> {
   if (Buffer.byteLength(dirname(absolute)) + 1 + TEMPORARY_NAME_BYTES > MAX_PATH_BYTES) {
     throw new RangeError(`options.path's directory must be at most ${MAX_PATH_BYTES - 1 - TEMPORARY_NAME_BYTES} bytes long as an absolute path`);
   }
-  await checkDirectory(absolute);
+  // Undefined where the platform has no user ids: then nothing is this user's, and the directory check refuses.
+  const uid = process.getuid?.();
+  await checkDirectory(absolute, uid);
   const existing = await lstat(absolute).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw unsafe(absolute, `cannot be inspected (${error.code ?? 'error'})`);
   });
   if (existing === undefined) return absolute;
-  if (!existing.isSocket() || existing.uid !== process.getuid?.()) {
+  if (!existing.isSocket() || existing.uid !== uid) {
     throw unsafe(absolute, 'the path exists and is not a socket of this user; refusing to replace it');
   }
   if (await isListening(absolute)) {
@@ -49,7 +51,7 @@ export async function prepareSocketPath(path: string): Promise<string> {
   return absolute;
 }
 
-async function checkDirectory(absolute: string): Promise<void> {
+async function checkDirectory(absolute: string, uid: number | undefined): Promise<void> {
   const directory = dirname(absolute);
   const info = await stat(directory).catch((error: NodeJS.ErrnoException) => {
     throw unsafe(absolute, `its directory cannot be used (${error.code ?? 'error'})`);
@@ -62,7 +64,7 @@ async function checkDirectory(absolute: string): Promise<void> {
     throw unsafe(absolute, `its directory ${directory} (mode ${mode}) is accessible by others than its owner; use a 0700 directory`);
   }
   // Of this user (root running as root included): a directory of another user, even root's, is theirs to open up.
-  if (info.uid !== process.getuid?.()) {
+  if (info.uid !== uid) {
     throw unsafe(absolute, `its directory ${directory} belongs to another user`);
   }
 }
