@@ -49,7 +49,7 @@ export class Acknowledgements<P extends AckingPeer> {
 
   /** Records that `peer` applied every version up to `version`. */
   ack(peer: P, version: number): void {
-    if (version > peer.acked) peer.acked = version;
+    peer.acked = Math.max(peer.acked, version);
     for (const [open, wait] of this.#waits) {
       if (open > peer.acked) continue;
       wait.pending.delete(peer);
@@ -71,6 +71,7 @@ export class Acknowledgements<P extends AckingPeer> {
 
   #end(version: number): void {
     const wait = this.#waits.get(version);
+    // Stryker disable next-line ConditionalExpression: equivalent, each caller passes a version whose wait is still open: a timer fires only while its wait is there, and the loops meet only open waits
     if (wait === undefined) return;
     this.#waits.delete(version);
     clearTimeout(wait.timer);
