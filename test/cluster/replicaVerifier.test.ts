@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ReplicaVerifier, tokenDigest } from '../../src/cluster/replicaVerifier';
+import * as bytesModule from '../../src/lib/bytes';
+
+// The module object itself, so that a spy sees the library's own calls.
+const crypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const INSERTED_AT_MS = 1_700_000_000_000;
 const TOKEN = Buffer.alloc(32, 7);
@@ -143,6 +151,39 @@ describe('ReplicaVerifier', () => {
       expect(verifier.lookup(TOKEN)).toEqual(REFUSED);
       expect([verifier.ready, verifier.version]).toEqual([true, 3]);
     }
+  });
+
+  it('hashes no candidate once it holds the token sealed: after the first match, or after learning its own build\'s token', () => {
+    for (const learnFirst of [false, true]) {
+      const verifier = new ReplicaVerifier(clock().now);
+      verifier.apply(1, verifierFor(TOKEN));
+      if (learnFirst) verifier.learn(TOKEN);
+      else expect(verifier.lookup(TOKEN)).toEqual(FOUND);
+      const hash = jest.spyOn(crypto, 'hash');
+      expect(verifier.lookup(TOKEN)).toEqual(FOUND);
+      expect(verifier.lookup(OTHER)).toEqual(REFUSED);
+      expect(verifier.lookup(TOKEN)).toEqual(FOUND);
+      expect(hash).not.toHaveBeenCalled();
+      hash.mockRestore();
+    }
+  });
+
+  it('holds one sealed copy of the token however often it matches, and zero-fills it when it forgets the token', () => {
+    const copies: Uint8Array[] = [];
+    const heapCopy = bytesModule.heapCopy;
+    jest.spyOn(bytesModule, 'heapCopy').mockImplementation((source: Uint8Array) => {
+      const copy = heapCopy(source);
+      copies.push(copy);
+      return copy;
+    });
+    const verifier = new ReplicaVerifier(clock().now);
+    verifier.apply(1, verifierFor(TOKEN));
+    verifier.learn(TOKEN);
+    for (let i = 0; i < 3; i += 1) expect(verifier.lookup(TOKEN)).toEqual(FOUND);
+    expect(copies).toHaveLength(1);
+    expect(Buffer.from(copies[0]!).equals(TOKEN)).toBe(true);
+    verifier.apply(2, null);
+    expect(copies.every((copy) => copy.every((byte) => byte === 0))).toBe(true);
   });
 
   it('accepts its own build\'s token once learned, and a learned token that is not the state\'s changes nothing', () => {
