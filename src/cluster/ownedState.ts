@@ -24,7 +24,8 @@ const EMPTY: OwnedState = Object.freeze({ record: null, monotonicNow: () => 0 })
 export function readOwnedState(store: TokenStoreHandle): OwnedState {
   const snapshot = store.actorRef?.getSnapshot();
   // An errored or stopped actor keeps its last context readable: never replicate from it.
-  if (snapshot?.status !== 'active' || snapshot.context.record === null) return EMPTY;
+  // An active store without a token answers a null record too; the clock of a null record is never read.
+  if (snapshot?.status !== 'active') return EMPTY;
   return { record: snapshot.context.record, monotonicNow: snapshot.context.deps.monotonicNow };
 }
 
