@@ -3,6 +3,7 @@ import { REPLICA_TAG } from '../../src/cluster/protocol';
 import type { ReplicaOwner } from '../../src/cluster/replicaOwner';
 import { tokenDigest } from '../../src/cluster/replicaVerifier';
 import { serveReplicas } from '../../src/cluster/serveReplicas';
+import { startLink } from '../../src/startLink';
 import { encodeToken } from '../../src/token';
 import { fakeChannel, replicaSays, type FakeChannel } from './support/fakeChannel';
 import { closeAll, ownedStore } from './support/ports';
@@ -280,6 +281,26 @@ describe('an owner that closes', () => {
     owner.close();
     expect(owner.version).toBe(version + 1);
     expect(states(silent)).toHaveLength(3);
+  });
+
+  it("leaves the store's audit trail as it found it: failed lookups go uncounted until someone listens, as on a store never served", async () => {
+    // A fixed clock: every report after the first would fall within the window.
+    const options = { now: () => 1_700_000_000_000, failedLookupWindowMs: 60_000 };
+    const served = startLink({ name: 'owner-closes.served', ...options });
+    const unserved = startLink({ name: 'owner-closes.unserved', ...options });
+    serveReplicas(served).close();
+    try {
+      const heard = [served, unserved].map((store) => {
+        for (let i = 0; i < 3; i += 1) store.lookup(Buffer.alloc(32));
+        const counts: number[] = [];
+        store.on('lookup.failed', (event) => counts.push(event.count));
+        store.lookup(Buffer.alloc(32));
+        return counts;
+      });
+      expect(heard).toEqual([[1], [1]]);
+    } finally {
+      await Promise.all([served.stop(), unserved.stop()]);
+    }
   });
 
   it('does not listen to a channel attached after it closed', async () => {
