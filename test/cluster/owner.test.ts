@@ -126,6 +126,29 @@ describe('serveReplicas()', () => {
     for (const form of textForms(token)) expect(traffic).not.toContain(form);
   });
 
+  it('a token built and cleared within one owner write never reaches a replica: replicas get only the state the write leaves', async () => {
+    const { store, owner } = ownedStore();
+    const { replica, seen } = await replicaOf(owner);
+    const old = await owner.buildAndStore();
+    const versionBefore = owner.version;
+    const sentBefore = seen.length;
+    // A '*' handler registered after the owner's runs after it (type handlers run before every '*' one),
+    // so the clear is queued behind any refresh the owner's handler would queue for token.built.
+    const clearOnBuild = store.on('*', (event) => {
+      if (event.type !== 'token.built') return;
+      clearOnBuild.unsubscribe();
+      queueMicrotask(() => void store.clear());
+    });
+    const token = await owner.buildAndStore();
+    expect(token).toHaveLength(32);
+    expect(owner.lookup(token)).toEqual({ ok: false });
+    const states = seen.slice(sentBefore).filter((message) => (message as { kind?: unknown }).kind === 'state');
+    expect(states).toEqual([expect.objectContaining({ version: versionBefore + 1, verifier: null })]);
+    expect(owner.version).toBe(versionBefore + 1);
+    expect(replica.lookup(token)).toEqual({ ok: false });
+    expect(replica.lookup(old)).toEqual({ ok: false });
+  });
+
   it('empties every replica when the store stops', async () => {
     const { store, owner } = ownedStore();
     const [a, b] = await Promise.all([replicaOf(owner), replicaOf(owner)]);
