@@ -35,10 +35,10 @@ export function eventType(event: unknown): string | undefined {
     if (event === null) return undefined;
     const type = (event as { type?: unknown }).type;
     return typeof type === 'string' ? type : undefined;
-    // Stryker disable next-line BlockStatement: equivalent, an empty catch falls through to the end, which returns undefined too
   } catch {
-    return undefined;
+    // A getter or Proxy trap that throws: the event has no type that can be read.
   }
+  return undefined;
 }
 
 /**

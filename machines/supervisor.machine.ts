@@ -81,10 +81,10 @@ function admitToSupervisor(event: unknown): object | undefined {
 function readSafely(read: () => unknown): unknown {
   try {
     return read();
-    // Stryker disable next-line BlockStatement: equivalent, an empty catch falls through to the end, which returns undefined too
   } catch {
-    return undefined;
+    // A value that cannot be read is no value.
   }
+  return undefined;
 }
 
 /**

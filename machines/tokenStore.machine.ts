@@ -39,11 +39,10 @@ function replyTarget(event: ReplyAddress): AnyActorRef | undefined {
     const target = event.replyTo;
     if (!(target instanceof Actor)) return undefined;
     return target.getSnapshot().status === 'active' ? courierFor(target) : undefined;
-    // Stryker disable next-line BlockStatement: equivalent, an empty catch falls through to the end, which returns undefined too
   } catch {
     // An Actor look-alike whose getSnapshot throws is no reply target either.
-    return undefined;
   }
+  return undefined;
 }
 
 // Expiry events the store scheduled itself. Anyone may send a look-alike
@@ -74,7 +73,8 @@ function isExpired(record: ActiveRecord, deps: TokenStoreDeps): boolean {
 /** Echoes only a small string or a finite number, so a reply never carries a caller's huge payload. */
 function requestIdOf(event: ReplyAddress): RequestId | undefined {
   const id = event.requestId;
-  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  // Number.isFinite is false for anything that is not a number.
+  if (Number.isFinite(id)) return id as number;
   if (typeof id === 'string' && id.length <= 200) return id;
   return undefined;
 }

@@ -176,6 +176,7 @@ export class TokenStoreReplica {
     const parsed = parseOwnerMessage(raw, this.#name);
     if (parsed.kind === 'foreign' || this.#closed) return;
     if (parsed.kind === 'malformed') {
+      // Stryker disable next-line ConditionalExpression: equivalent, the map's keys are the numeric call ids, so looking up undefined finds nothing either
       const waiting = parsed.id === undefined ? undefined : this.#waiting.get(parsed.id);
       if (waiting !== undefined) this.#settle(parsed.id!, waiting, new ReplicaProtocolError(waiting.operation));
       return;

@@ -12,17 +12,21 @@
 const { TestEnvironment } = require('jest-environment-node');
 const { activeMutant, recordFile, readIndex } = require('./testIndex.cjs');
 
-// Generous against a loaded machine: four times the initial run, which ran with coverage
-// instrumentation and so slower than a mutant run, plus a second, and never under two.
-const timeLimitMs = (initialMs) => Math.max(2000, 4 * initialMs + 1000);
-const { escapedErrors, hasFailed, markFailed } = require('./bail.cjs');
+// Three times the initial run, which ran with coverage instrumentation and so slower than
+// a mutant run, plus 400 ms, and never under half a second. A mutant that leaves a call
+// waiting costs this limit; at a floor of 2 s such kills took 40% of a run's test time.
+const timeLimitMs = (initialMs) => Math.max(500, 3 * initialMs + 400);
+const { escapedErrors, hasFailed, markFailed, runsMutants } = require('./bail.cjs');
 
 let guarding = false;
 function guardProcess() {
   if (guarding) return;
   guarding = true;
   const hold = (error) => {
-    if (activeMutant() === undefined) throw error;
+    // In the initial run an escaped error is a real one. Later, one that arrives between
+    // two mutants' runs comes from the last mutant's tests: held, then dropped when the
+    // next run starts, rather than crashing the worker.
+    if (activeMutant() === undefined && !runsMutants()) throw error;
     escapedErrors().push(error);
   };
   process.on('uncaughtException', hold);
@@ -45,6 +49,28 @@ class MutationEnvironment extends TestEnvironment {
     this.testMs = [];
     this.startedAt = Date.now();
     guardProcess();
+  }
+
+  async setup() {
+    await super.setup();
+    // Stryker's coverage counters, shared by every file of the initial run: what this
+    // file adds to them is what it executed.
+    if (activeMutant() === undefined) this.staticBefore = { ...this.coverage()?.static };
+  }
+
+  coverage() {
+    return this.global.__stryker__?.mutantCoverage;
+  }
+
+  /** The mutants this file executed in the initial run, while its modules loaded or in its tests. */
+  touchedMutants() {
+    const coverage = this.coverage();
+    if (coverage === undefined) return [];
+    const touched = new Set();
+    for (const [id, hits] of Object.entries(coverage.static)) if (hits > (this.staticBefore?.[id] ?? 0)) touched.add(id);
+    // A test name used in another file too only widens the set: the file then runs for a few more mutants.
+    for (const name of this.names) for (const id of Object.keys(coverage.perTest[name] ?? {})) touched.add(id);
+    return [...touched];
   }
 
   async handleTestEvent(event) {
@@ -75,7 +101,9 @@ class MutationEnvironment extends TestEnvironment {
   }
 
   async teardown() {
-    if (activeMutant() === undefined) recordFile(this.testPath, this.names, this.testMs, Date.now() - this.startedAt);
+    if (activeMutant() === undefined) {
+      recordFile(this.testPath, this.names, this.testMs, Date.now() - this.startedAt, this.touchedMutants());
+    }
     await super.teardown();
   }
 }

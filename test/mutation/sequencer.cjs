@@ -6,7 +6,8 @@
 // which pairs with the bail (see bail.cjs).
 const Sequencer = require('@jest/test-sequencer').default;
 const { activeMutant, readIndex } = require('./testIndex.cjs');
-const { costPerKill, resetBail } = require('./bail.cjs');
+const { costPerKill, markMutantRuns, resetBail } = require('./bail.cjs');
+const { isNamedFor, sourceOf } = require('./mutantSources.cjs');
 
 class CoveringTestsFirst extends Sequencer {
   constructor(options) {
@@ -18,16 +19,58 @@ class CoveringTestsFirst extends Sequencer {
     resetBail();
     const index = readIndex();
     if (activeMutant() === undefined || index === undefined) return super.sort(tests);
-    // A static mutant (one that runs while modules load) comes without a pattern: every
-    // file runs, still likeliest-to-fail first.
+    markMutantRuns();
+    // A static mutant (one that runs while modules load, or outside any test) comes
+    // without a pattern: the files that executed it in the initial run are the only ones
+    // it can change, since the code before it is the same as then.
+    const mutant = activeMutant();
+    const source = sourceOf(mutant);
     const covering = this.pattern ? new RegExp(this.pattern, 'i') : undefined;
-    const chosen = covering === undefined ? tests : tests.filter((test) => index.get(test.path)?.names.some((name) => covering.test(name)));
-    // A pattern that matches no recorded test means the index is not what this run
-    // expects: run everything rather than report a mutant untested.
-    if (chosen.length === 0) return super.sort(tests);
-    const cost = new Map(chosen.map((test) => [test, costPerKill(test.path, index.get(test.path)?.durationMs ?? 1000)]));
-    return chosen.sort((a, b) => cost.get(a) - cost.get(b));
+    const estimates = new Map();
+    for (const test of tests) {
+      const entry = index.get(test.path);
+      if (entry === undefined) continue;
+      const estimate = covering === undefined ? staticEstimate(entry, mutant) : coveringEstimate(entry, covering);
+      if (estimate === undefined) continue;
+      // The tests written for a module are the likeliest to notice a change in it; a
+      // file that only passes through it, however many of its tests do, much less so.
+      estimates.set(test, isNamedFor(test.path, source) ? { ...estimate, chance: NAMED_FOR_CHANCE } : estimate);
+    }
+    // No file chosen means the index is not what this run expects: run everything rather
+    // than report a mutant untested.
+    if (estimates.size === 0) return super.sort(tests);
+    const cost = new Map([...estimates].map(([test, estimate]) => [test, costPerKill(test.path, source, estimate)]));
+    return [...estimates.keys()].sort((a, b) => cost.get(a) - cost.get(b));
   }
+}
+
+const NAMED_FOR_CHANCE = 0.9;
+
+/** The test time a file spends outside its tests: loading, and hooks outside any test. */
+function loadMs(entry) {
+  return Math.max(0, entry.durationMs - entry.testMs.reduce((sum, ms) => sum + ms, 0));
+}
+
+/**
+ * For a mutant with covering tests: only those run, so the file costs its load and their
+ * time, and the more of them it holds, the likelier one fails. Undefined without any.
+ */
+function coveringEstimate(entry, covering) {
+  let count = 0;
+  let testsMs = 0;
+  entry.names.forEach((name, at) => {
+    if (!covering.test(name)) return;
+    count += 1;
+    testsMs += entry.testMs[at] ?? 0;
+  });
+  // Capped below the chance of the file named for the module: a file whose every test
+  // starts a store covers much of the library and kills little of it.
+  return count === 0 ? undefined : { ms: loadMs(entry) + testsMs, chance: Math.min(0.6, count / (count + 2)) };
+}
+
+/** For a static mutant: a file that executed it runs whole, at even odds. Undefined otherwise. */
+function staticEstimate(entry, mutant) {
+  return entry.touched.has(mutant) ? { ms: entry.durationMs, chance: 0.5 } : undefined;
 }
 
 module.exports = CoveringTestsFirst;

@@ -12,9 +12,9 @@ function activeMutant() {
   return process.env[ACTIVE_MUTANT] || undefined;
 }
 
-/** Records one test file: the tests it ran, how long each took, and the file's duration. */
-function recordFile(testPath, names, testMs, durationMs) {
-  fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, durationMs })}\n`);
+/** Records one test file: the tests it ran, how long each took, the file's duration and the mutants it executed. */
+function recordFile(testPath, names, testMs, durationMs, touched) {
+  fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, durationMs, touched })}\n`);
 }
 
 let cached;
@@ -31,7 +31,7 @@ function readIndex() {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const entry = JSON.parse(line);
-    files.set(entry.testPath, entry);
+    files.set(entry.testPath, { ...entry, touched: new Set(entry.touched) });
   }
   cached = files;
   return files;
