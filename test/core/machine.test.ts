@@ -264,6 +264,15 @@ describe('tokenStoreLogic expiry', () => {
     expect(expiries(harness)).toHaveLength(1);
   });
 
+  it('arms no timer on a forged expiry: a token without a time to live keeps none', () => {
+    const harness = start();
+    build(harness);
+    harness.store.send({ type: 'BreakGlass.EXPIRE', generation: 1 });
+    harness.clock.increment(2 ** 31);
+    expect(expiries(harness)).toEqual([]);
+    expect(harness.store.getSnapshot().value).toBe('holding');
+  });
+
   it('expires nothing on a forged expiry, even after the deadline', () => {
     const harness = start({ ttlMs: 1000 });
     build(harness);
