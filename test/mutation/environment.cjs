@@ -62,15 +62,20 @@ class MutationEnvironment extends TestEnvironment {
     return this.global.__stryker__?.mutantCoverage;
   }
 
-  /** The mutants this file executed in the initial run, while its modules loaded or in its tests. */
+  /**
+   * The mutants this file executed in the initial run, each with the number of its tests
+   * that did (0 for one executed only while its modules loaded or in hooks outside any test).
+   */
   touchedMutants() {
     const coverage = this.coverage();
-    if (coverage === undefined) return [];
-    const touched = new Set();
-    for (const [id, hits] of Object.entries(coverage.static)) if (hits > (this.staticBefore?.[id] ?? 0)) touched.add(id);
+    const touched = {};
+    if (coverage === undefined) return touched;
+    for (const [id, hits] of Object.entries(coverage.static)) if (hits > (this.staticBefore?.[id] ?? 0)) touched[id] = 0;
     // A test name used in another file too only widens the set: the file then runs for a few more mutants.
-    for (const name of this.names) for (const id of Object.keys(coverage.perTest[name] ?? {})) touched.add(id);
-    return [...touched];
+    for (const name of this.names) {
+      for (const id of Object.keys(coverage.perTest[name] ?? {})) touched[id] = (touched[id] ?? 0) + 1;
+    }
+    return touched;
   }
 
   async handleTestEvent(event) {

@@ -35,10 +35,17 @@ function sourceOf(mutant) {
   return byMutant.get(mutant);
 }
 
-/** Whether a test file is named for the source file (`src/lib/bytes.ts` and `test/…/bytes.test.ts`). */
+/**
+ * Whether a test file is named for the source file: `bytes.test.ts` for `bytes.ts`, and
+ * for a dotted name such as `supervisor.settings.ts`, `supervisorSettings.test.ts` or
+ * one named for its last part (`machine.test.ts` for `tokenStore.machine.ts`).
+ */
 function isNamedFor(testPath, source) {
   if (source === undefined) return false;
-  return path.basename(testPath, '.test.ts') === path.basename(source, '.ts');
+  const test = path.basename(testPath, '.test.ts');
+  const parts = path.basename(source, '.ts').split('.');
+  const camel = parts.map((part, at) => (at === 0 ? part : part[0].toUpperCase() + part.slice(1))).join('');
+  return test === camel || test === parts.join('.') || (parts.length > 1 && test === parts.at(-1));
 }
 
 module.exports = { sourceOf, isNamedFor };

@@ -87,14 +87,24 @@ function coveringEstimate(entry, covering) {
     count += 1;
     testsMs += entry.testMs[at] ?? 0;
   });
-  // Capped below the chance of the file named for the module: a file whose every test
-  // starts a store covers much of the library and kills little of it.
-  return count === 0 ? undefined : { ms: loadMs(entry) + testsMs, chance: Math.min(0.6, count / (count + 2)) };
+  // A file whose every test starts a store covers much of the library and kills little of it.
+  return count === 0 ? undefined : { ms: loadMs(entry) + testsMs, chance: chanceFromTests(count) };
 }
 
-/** For a static mutant: a file that executed it runs whole, at even odds. Undefined otherwise. */
+/** Capped below the chance of the file named for the module. */
+function chanceFromTests(count) {
+  return Math.min(0.6, count / (count + 2));
+}
+
+/**
+ * For a static mutant: a file that executed it runs whole, likelier to fail the more of
+ * its tests executed it; one that executed it only while loading, much less likely.
+ * Undefined for a file that never executed it.
+ */
 function staticEstimate(entry, mutant) {
-  return entry.touched.has(mutant) ? { ms: entry.durationMs, chance: 0.5 } : undefined;
+  const tests = entry.touched.get(mutant);
+  if (tests === undefined) return undefined;
+  return { ms: entry.durationMs, chance: tests === 0 ? 0.15 : chanceFromTests(tests) };
 }
 
 module.exports = CoveringTestsFirst;

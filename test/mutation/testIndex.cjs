@@ -12,7 +12,10 @@ function activeMutant() {
   return process.env[ACTIVE_MUTANT] || undefined;
 }
 
-/** Records one test file: the tests it ran, how long each took, the file's duration and the mutants it executed. */
+/**
+ * Records one test file: the tests it ran, how long each took, the file's duration, and
+ * the mutants it executed with the number of its tests that did.
+ */
 function recordFile(testPath, names, testMs, durationMs, touched) {
   fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, durationMs, touched })}\n`);
 }
@@ -31,7 +34,7 @@ function readIndex() {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const entry = JSON.parse(line);
-    files.set(entry.testPath, { ...entry, touched: new Set(entry.touched) });
+    files.set(entry.testPath, { ...entry, touched: new Map(Object.entries(entry.touched ?? {})) });
   }
   cached = files;
   return files;
