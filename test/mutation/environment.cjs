@@ -45,6 +45,7 @@ class MutationEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.testPath = context.testPath;
+    this.pattern = config.globalConfig?.testNamePattern || undefined;
     this.names = [];
     this.testMs = [];
     this.startedAt = Date.now();
@@ -63,19 +64,33 @@ class MutationEnvironment extends TestEnvironment {
   }
 
   /**
-   * The mutants this file executed in the initial run, each with the number of its tests
-   * that did (0 for one executed only while its modules loaded or in hooks outside any test).
+   * The mutants this file executed in the initial run, each with the indices of its tests
+   * that did, led by -1 if the file also executed it outside any test (while its modules
+   * loaded, or in a beforeAll or afterAll hook).
    */
   touchedMutants() {
     const coverage = this.coverage();
     const touched = {};
     if (coverage === undefined) return touched;
-    for (const [id, hits] of Object.entries(coverage.static)) if (hits > (this.staticBefore?.[id] ?? 0)) touched[id] = 0;
-    // A test name used in another file too only widens the set: the file then runs for a few more mutants.
-    for (const name of this.names) {
-      for (const id of Object.keys(coverage.perTest[name] ?? {})) touched[id] = (touched[id] ?? 0) + 1;
-    }
+    for (const [id, hits] of Object.entries(coverage.static)) if (hits > (this.staticBefore?.[id] ?? 0)) touched[id] = [-1];
+    // A test name used in another file too only widens the set: the file then runs a few more tests.
+    this.names.forEach((name, at) => {
+      for (const id of Object.keys(coverage.perTest[name] ?? {})) (touched[id] ??= []).push(at);
+    });
     return touched;
+  }
+
+  /**
+   * For a static mutant that this file executed only inside tests: the tests that did,
+   * the only ones here it can change, as Stryker assumes for every other mutant. All of
+   * them (undefined) when the file executed it outside tests too, since what a module or
+   * a beforeAll hook set up with the mutant in place reaches every test after it.
+   */
+  staticMutantTests() {
+    if (this.pattern !== undefined) return undefined;
+    const touched = readIndex()?.get(this.testPath)?.touched.get(activeMutant());
+    if (touched === undefined || touched[0] === -1) return undefined;
+    return new Set(touched);
   }
 
   async handleTestEvent(event) {
@@ -87,7 +102,13 @@ class MutationEnvironment extends TestEnvironment {
     if (event.name === 'run_describe_start' && hasFailed()) event.describeBlock.mode = 'skip';
     if (event.name === 'test_start' && hasFailed()) event.test.mode = 'skip';
     if (event.name === 'test_start' && !hasFailed()) {
-      const initialMs = this.initialMs(fullName(event.test));
+      const name = fullName(event.test);
+      this.onlyTests ??= { tests: this.staticMutantTests() };
+      if (this.onlyTests.tests !== undefined && !this.onlyTests.tests.has(this.indexOf(name))) {
+        event.test.mode = 'skip';
+        return;
+      }
+      const initialMs = this.initialMs(name);
       if (initialMs !== undefined) event.test.timeout = timeLimitMs(initialMs);
     }
     if (event.name === 'test_done') {
@@ -97,12 +118,15 @@ class MutationEnvironment extends TestEnvironment {
     }
   }
 
+  /** The test's place in its file in the initial run, or -1 for a test the index does not know. */
+  indexOf(name) {
+    return readIndex()?.get(this.testPath)?.names.indexOf(name) ?? -1;
+  }
+
   /** The test's time in the initial run, or undefined for a test the index does not know. */
   initialMs(name) {
-    const entry = readIndex()?.get(this.testPath);
-    if (entry?.testMs === undefined) return undefined;
-    const at = entry.names.indexOf(name);
-    return at === -1 ? undefined : entry.testMs[at];
+    const at = this.indexOf(name);
+    return at === -1 ? undefined : readIndex().get(this.testPath).testMs[at];
   }
 
   async teardown() {

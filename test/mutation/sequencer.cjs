@@ -97,14 +97,17 @@ function chanceFromTests(count) {
 }
 
 /**
- * For a static mutant: a file that executed it runs whole, likelier to fail the more of
- * its tests executed it; one that executed it only while loading, much less likely.
- * Undefined for a file that never executed it.
+ * For a static mutant: a file that executed it outside its tests runs whole; one that
+ * executed it only in tests runs those (see environment.cjs), and is likelier to fail
+ * the more of them there are. Undefined for a file that never executed it.
  */
 function staticEstimate(entry, mutant) {
-  const tests = entry.touched.get(mutant);
-  if (tests === undefined) return undefined;
-  return { ms: entry.durationMs, chance: tests === 0 ? 0.15 : chanceFromTests(tests) };
+  const touched = entry.touched.get(mutant);
+  if (touched === undefined) return undefined;
+  const outside = touched[0] === -1;
+  const tests = outside ? touched.slice(1) : touched;
+  const ms = outside ? entry.durationMs : loadMs(entry) + tests.reduce((sum, at) => sum + (entry.testMs[at] ?? 0), 0);
+  return { ms, chance: tests.length === 0 ? 0.15 : chanceFromTests(tests.length) };
 }
 
 module.exports = CoveringTestsFirst;

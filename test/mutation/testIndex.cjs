@@ -14,7 +14,7 @@ function activeMutant() {
 
 /**
  * Records one test file: the tests it ran, how long each took, the file's duration, and
- * the mutants it executed with the number of its tests that did.
+ * the mutants it executed with the tests that did (see MutationEnvironment#touchedMutants).
  */
 function recordFile(testPath, names, testMs, durationMs, touched) {
   fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, durationMs, touched })}\n`);
