@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ReplicaVerifier, tokenDigest } from '../../src/cluster/replicaVerifier';
-import * as bytesModule from '../../src/lib/bytes';
+import { recordHeapCopies } from '../support/heapCopies';
 
 // The module object itself, so that a spy sees the library's own calls.
 const crypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
@@ -169,13 +169,7 @@ describe('ReplicaVerifier', () => {
   });
 
   it('holds one sealed copy of the token however often it matches, and zero-fills it when it forgets the token', () => {
-    const copies: Uint8Array[] = [];
-    const heapCopy = bytesModule.heapCopy;
-    jest.spyOn(bytesModule, 'heapCopy').mockImplementation((source: Uint8Array) => {
-      const copy = heapCopy(source);
-      copies.push(copy);
-      return copy;
-    });
+    const copies = recordHeapCopies();
     const verifier = new ReplicaVerifier(clock().now);
     verifier.apply(1, verifierFor(TOKEN));
     verifier.learn(TOKEN);

@@ -1,8 +1,8 @@
 import { createActor, setup, spawnChild } from 'xstate';
 import { cryptoRandomSource, startLink, tokenStoreMachine, type TokenStoreHandle } from '../../src';
-import * as bytes from '../../src/lib/bytes';
 import { SealedToken, sealedMatches } from '../../src/lib/sealedToken';
 import { findTokenIn, renderings } from './support/tokenEncodings';
+import { recordHeapCopies } from '../support/heapCopies';
 
 let store: TokenStoreHandle | undefined;
 afterEach(async () => {
@@ -23,13 +23,7 @@ function recordAllocations(): Uint8Array[] {
     allocated.push(buffer);
     return buffer;
   });
-  const copy = bytes.heapCopy;
-  jest.spyOn(bytes, 'heapCopy').mockImplementation((source: Uint8Array) => {
-    const buffer = copy(source);
-    allocated.push(buffer);
-    return buffer;
-  });
-  return allocated;
+  return recordHeapCopies(allocated);
 }
 
 const isZero = (buffer: Uint8Array) => buffer.every((byte) => byte === 0);

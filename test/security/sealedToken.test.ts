@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as bytesModule from '../../src/lib/bytes';
 import { constantTimeEqual } from '../../src/lib/bytes';
 import { fingerprintOf, SealedToken, sealedDigest, sealedMatches, wipeSealed } from '../../src/lib/sealedToken';
+import { recordHeapCopies } from '../support/heapCopies';
 
 // The module object itself, so that a spy sees the library's own calls.
 const crypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
@@ -21,13 +21,7 @@ function countFingerprints(): () => number {
 
 /** Seals `bytes`, keeping the private copy the seal holds. */
 function sealKeepingCopy(): { sealed: SealedToken; copy: Uint8Array } {
-  const copies: Uint8Array[] = [];
-  const heapCopy = bytesModule.heapCopy;
-  jest.spyOn(bytesModule, 'heapCopy').mockImplementation((source: Uint8Array) => {
-    const copy = heapCopy(source);
-    copies.push(copy);
-    return copy;
-  });
+  const copies = recordHeapCopies();
   const sealed = SealedToken.seal(bytes);
   expect(copies).toHaveLength(1);
   return { sealed, copy: copies[0]! };
