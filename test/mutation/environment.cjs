@@ -49,6 +49,8 @@ class MutationEnvironment extends TestEnvironment {
     this.names = [];
     this.testMs = [];
     this.startedAt = Date.now();
+    // Under a static mutant, the only tests of this file that may run (undefined: all).
+    this.onlyTests = activeMutant() === undefined ? undefined : this.staticMutantTests();
     guardProcess();
   }
 
@@ -103,8 +105,7 @@ class MutationEnvironment extends TestEnvironment {
     if (event.name === 'test_start' && hasFailed()) event.test.mode = 'skip';
     if (event.name === 'test_start' && !hasFailed()) {
       const name = fullName(event.test);
-      this.onlyTests ??= { tests: this.staticMutantTests() };
-      if (this.onlyTests.tests !== undefined && !this.onlyTests.tests.has(this.indexOf(name))) {
+      if (this.onlyTests !== undefined && !this.onlyTests.has(this.indexOf(name))) {
         event.test.mode = 'skip';
         return;
       }
