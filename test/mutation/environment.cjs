@@ -7,10 +7,16 @@
 //
 // It also gives each test a time limit of its own under a mutant, from its time in the
 // initial run: a mutant that leaves a call waiting for a reply (the calls' own timeout is
-// 5 s) then fails that test within seconds. Left to Stryker's timeout, the same mutant
-// would also cost a restart of the test runner process.
+// 5 s) then fails that test within seconds. The hooks that run around tests get one
+// from the file's slowest hook, so a mutant that leaves a stop or a close waiting fails
+// the test whose clean-up waits. Left to Stryker's timeout (tens of seconds, see
+// stryker.config.json), the same mutant would also cost a restart of the test runner
+// process.
 const { TestEnvironment } = require('jest-environment-node');
 const { activeMutant, recordFile, readIndex } = require('./testIndex.cjs');
+const { useCodeCache } = require('./codeCache.cjs');
+
+useCodeCache();
 
 // Three times the initial run, which ran with coverage instrumentation and so slower than
 // a mutant run, plus 400 ms, and never under half a second. A mutant that leaves a call
@@ -48,6 +54,8 @@ class MutationEnvironment extends TestEnvironment {
     this.pattern = config.globalConfig?.testNamePattern || undefined;
     this.names = [];
     this.testMs = [];
+    this.hookMs = 0;
+    this.hookStarts = new Map();
     this.startedAt = Date.now();
     // Under a static mutant, the only tests of this file that may run (undefined: all).
     this.onlyTests = activeMutant() === undefined ? undefined : this.staticMutantTests();
@@ -99,7 +107,17 @@ class MutationEnvironment extends TestEnvironment {
     if (activeMutant() === undefined) {
       if (event.name === 'test_start') this.names.push(fullName(event.test));
       if (event.name === 'test_done') this.testMs.push(event.test.duration ?? 0);
+      if (event.name === 'hook_start') this.hookStarts.set(event.hook, Date.now());
+      if (event.name === 'hook_success' || event.name === 'hook_failure') {
+        this.hookMs = Math.max(this.hookMs, Date.now() - (this.hookStarts.get(event.hook) ?? Date.now()));
+      }
       return;
+    }
+    // Not an afterAll hook: jest reports its failure as the file's, not a test's, and
+    // Stryker would count the mutant neither killed nor survived.
+    if (event.name === 'hook_start' && event.hook.type !== 'afterAll') {
+      const hookMs = readIndex()?.get(this.testPath)?.hookMs;
+      if (hookMs !== undefined) event.hook.timeout = timeLimitMs(hookMs);
     }
     if (event.name === 'run_describe_start' && hasFailed()) event.describeBlock.mode = 'skip';
     if (event.name === 'test_start' && hasFailed()) event.test.mode = 'skip';
@@ -132,7 +150,7 @@ class MutationEnvironment extends TestEnvironment {
 
   async teardown() {
     if (activeMutant() === undefined) {
-      recordFile(this.testPath, this.names, this.testMs, Date.now() - this.startedAt, this.touchedMutants());
+      recordFile(this.testPath, this.names, this.testMs, this.hookMs, Date.now() - this.startedAt, this.touchedMutants());
     }
     await super.teardown();
   }

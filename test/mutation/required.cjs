@@ -4,7 +4,7 @@
 // class left without its redacted rendering). Each is applied to a copy of the project
 // and the tests named for it are run there; the check fails if any of them still passes.
 // The copy is a temporary directory: the working tree is never changed.
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -101,27 +101,50 @@ function copyProject() {
   return copy;
 }
 
-function main() {
-  const copy = copyProject();
+/** Applies one fault in `copy`, runs its tests there, and puts the file back. */
+async function check({ fault, file, find, replace, tests }, copy) {
+  const target = path.join(copy, file);
+  const original = fs.readFileSync(target, 'utf8');
+  if (!original.includes(find)) return { fault, missed: `${fault}: the code to change is no longer in ${file}; update required.cjs` };
+  // Type errors must not count as a catch: only what the mutant does at run time.
+  fs.writeFileSync(target, `// @ts-nocheck\n${original.replace(find, replace)}`);
+  try {
+    const { status, stderr } = await runJest(copy, tests);
+    const caught = status !== 0 && /Tests:.*failed/.test(stderr);
+    process.stdout.write(`${caught ? 'caught ' : 'MISSED '} ${fault} (${tests.join(', ')})\n`);
+    return caught ? { fault } : { fault, missed: fault };
+  } finally {
+    fs.writeFileSync(target, original);
+  }
+}
+
+function runJest(cwd, tests) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [JEST, '--ci', '--silent', '--runInBand', ...tests], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+// One copy per core, each working through the faults one at a time: two faults in the
+// same file never share a copy.
+async function main() {
+  const copies = Array.from({ length: Math.min(os.availableParallelism(), REQUIRED.length) }, copyProject);
+  const queue = [...REQUIRED];
   const missed = [];
   try {
-    for (const { fault, file, find, replace, tests } of REQUIRED) {
-      const target = path.join(copy, file);
-      const original = fs.readFileSync(target, 'utf8');
-      if (!original.includes(find)) {
-        missed.push(`${fault}: the code to change is no longer in ${file}; update required.cjs`);
-        continue;
-      }
-      // Type errors must not count as a catch: only what the mutant does at run time.
-      fs.writeFileSync(target, `// @ts-nocheck\n${original.replace(find, replace)}`);
-      const run = spawnSync(process.execPath, [JEST, '--ci', '--silent', ...tests], { cwd: copy, encoding: 'utf8' });
-      fs.writeFileSync(target, original);
-      const caught = run.status !== 0 && /Tests:.*failed/.test(run.stderr);
-      process.stdout.write(`${caught ? 'caught ' : 'MISSED '} ${fault} (${tests.join(', ')})\n`);
-      if (!caught) missed.push(fault);
-    }
+    await Promise.all(
+      copies.map(async (copy) => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+          const result = await check(next, copy);
+          if (result.missed !== undefined) missed.push(result.missed);
+        }
+      }),
+    );
   } finally {
-    fs.rmSync(copy, { recursive: true, force: true });
+    for (const copy of copies) fs.rmSync(copy, { recursive: true, force: true });
   }
   if (missed.length > 0) {
     process.stdout.write(`\nnot caught:\n${missed.map((fault) => `  ${fault}`).join('\n')}\n`);
@@ -131,4 +154,7 @@ function main() {
   }
 }
 
-main();
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+});

@@ -31,20 +31,29 @@ class CoveringTestsFirst extends Sequencer {
       const entry = index.get(test.path);
       if (entry === undefined) continue;
       const estimate = covering === undefined ? staticEstimate(entry, mutant) : coveringEstimate(entry, covering);
-      if (estimate === undefined) continue;
-      // The tests written for a module are the likeliest to notice a change in it; a
-      // file that only passes through it, however many of its tests do, much less so.
-      estimates.set(test, isNamedFor(test.path, source) ? { ...estimate, chance: NAMED_FOR_CHANCE } : estimate);
+      if (estimate !== undefined) estimates.set(test, estimate);
     }
     // No file chosen means the index is not what this run expects: run everything rather
     // than report a mutant untested.
     if (estimates.size === 0) return super.sort(tests);
-    const cost = new Map([...estimates].map(([test, estimate]) => [test, costPerKill(test.path, source, estimate)]));
-    return [...estimates.keys()].sort((a, b) => cost.get(a) - cost.get(b));
+    const order = new Map(
+      [...estimates].map(([test, estimate]) => [test, { tier: tierOf(test.path, source), cost: costPerKill(test.path, source, estimate) }]),
+    );
+    return [...estimates.keys()].sort((a, b) => order.get(a).tier - order.get(b).tier || order.get(a).cost - order.get(b).cost);
   }
 }
 
-const NAMED_FOR_CHANCE = 0.9;
+/**
+ * The file named for the module first: in a full run it killed 97% of the mutants it
+ * ran on, and it came first for only some of them when it was one file among others,
+ * each ordered by cost: a cheaper file that had killed many of the module's mutants
+ * went before it and mostly passed over the one it was given. (A file that imports the
+ * module itself, tried as a second group, killed less than the rest once a file had
+ * missed, and costlier files than theirs.)
+ */
+function tierOf(testPath, source) {
+  return isNamedFor(testPath, source) ? 0 : 1;
+}
 
 /**
  * The full names of the covering tests, read back from Stryker's pattern: each name with
@@ -91,7 +100,7 @@ function coveringEstimate(entry, covering) {
   return count === 0 ? undefined : { ms: loadMs(entry) + testsMs, chance: chanceFromTests(count) };
 }
 
-/** Capped below the chance of the file named for the module. */
+/** The more of a file's tests run the mutant, the likelier one fails; never a sure thing. */
 function chanceFromTests(count) {
   return Math.min(0.6, count / (count + 2));
 }

@@ -13,11 +13,12 @@ function activeMutant() {
 }
 
 /**
- * Records one test file: the tests it ran, how long each took, the file's duration, and
- * the mutants it executed with the tests that did (see MutationEnvironment#touchedMutants).
+ * Records one test file: the tests it ran, how long each took, its slowest hook, the
+ * file's duration, and the mutants it executed with the tests that did (see
+ * MutationEnvironment#touchedMutants).
  */
-function recordFile(testPath, names, testMs, durationMs, touched) {
-  fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, durationMs, touched })}\n`);
+function recordFile(testPath, names, testMs, hookMs, durationMs, touched) {
+  fs.appendFileSync(INDEX_FILE, `${JSON.stringify({ testPath, names, testMs, hookMs, durationMs, touched })}\n`);
 }
 
 let cached;
