@@ -74,7 +74,18 @@ describe('tryDecodeToken()', () => {
     expect(tryDecodeToken(encodeToken(bytes))).toEqual(bytes);
   });
 
-  it.each([undefined, null, 42, '', 'A'.repeat(42), `${'A'.repeat(42)}B`, `${'A'.repeat(42)}=`, { toString: () => 'A'.repeat(43) }])(
+  it.each([
+    undefined,
+    null,
+    42,
+    '',
+    'A'.repeat(42),
+    // 43 valid characters with one more before or after: the pattern must hold the whole text.
+    'A'.repeat(44),
+    `${'A'.repeat(42)}B`,
+    `${'A'.repeat(42)}=`,
+    { toString: () => 'A'.repeat(43) },
+  ])(
     'answers undefined, without throwing, for %p',
     (text) => {
       expect(tryDecodeToken(text)).toBeUndefined();

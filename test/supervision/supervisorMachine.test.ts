@@ -154,4 +154,13 @@ describe('supervisorMachine', () => {
     expect(child(actor, 'a').getSnapshot().status).toBe('active');
     expect(actor.system.get('test.a')).toBe(child(actor, 'a'));
   });
+  it("hands devtools its definition as 'BreakGlass.Supervisor'", () => {
+    // @statelyai/inspect sends the actor's logic config as the machine's definition.
+    const definitions: { id?: string }[] = [];
+    const { actor } = startSupervisorActor({ children: workers('a') }, (event) => {
+      if (event.type === '@xstate.actor') definitions.push((event.actorRef as unknown as { logic: { config: { id?: string } } }).logic.config);
+    });
+    expect(definitions[0]?.id).toBe('BreakGlass.Supervisor');
+    expect(actor.getSnapshot().machine.id).toBe('BreakGlass.Supervisor');
+  });
 });
