@@ -7,9 +7,10 @@
 // same source.
 //
 // Under mutant switching the instrumented source is the same for every mutant, so the
-// cache holds for the whole run; a source that differs is compiled as new. V8 checks a
-// cache against the source and its own flags and, when it does not fit, rejects it and
-// compiles from the source: the cache changes how fast a module loads, never what it runs.
+// cache holds for the whole run. V8 checks a cache against little more than the source's
+// length and its own flags (a cache made for `return 1+1` runs as such for `return 7+7`),
+// so a cache is handed back only for the very source text and parameters it was made
+// from, under the same file name; any other source is compiled as new.
 const vm = require('node:vm');
 
 const compileFunction = vm.compileFunction;

@@ -21,7 +21,10 @@ useCodeCache();
 // Three times the initial run, which ran with coverage instrumentation and so slower than
 // a mutant run, plus 400 ms, and never under half a second. A mutant that leaves a call
 // waiting costs this limit; at a floor of 2 s such kills took 40% of a run's test time.
-const timeLimitMs = (initialMs) => Math.max(500, 3 * initialMs + 400);
+// From about half a second up, eight times less 2 s: those are the tests and hooks that
+// start processes (cluster workers, ts-node), which had the machine to themselves in the
+// initial run and under four workers on two cores took three to four times as long.
+const timeLimitMs = (initialMs) => Math.max(500, 3 * initialMs + 400, 8 * initialMs - 2000);
 const { escapedErrors, hasFailed, markFailed, runsMutants } = require('./bail.cjs');
 
 let guarding = false;

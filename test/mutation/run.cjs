@@ -66,6 +66,27 @@ function runPass(pass, mutate, rest) {
   return result.status === 0 ? 'ran' : 'failed';
 }
 
+/** Whether `file` is one that the `mutate` patterns select (a line range counts as its file). */
+function selects(patterns, file) {
+  const matches = (pattern) => {
+    const glob = pattern.replace(/:\d+(:\d+)?-\d+(:\d+)?$/, '');
+    return glob === file || minimatch(file, glob);
+  };
+  const included = patterns.filter((pattern) => !pattern.startsWith('!'));
+  const excluded = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
+  return included.some(matches) && !excluded.some(matches);
+}
+
+/**
+ * The report with only the files this pass mutated now. Stryker's report also carries,
+ * from its incremental file and even under --force, every file an earlier run of the
+ * pass mutated: a file since moved to the other pass, or left out of a --mutate list,
+ * would show its old results, and a stale static-pass result would hide the fresh one.
+ */
+function withinScope(report, patterns) {
+  return { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([file]) => selects(patterns, file))) };
+}
+
 /** The two reports as one; test ids are prefixed per pass, as each run numbers its own. */
 function merge(reports) {
   const merged = { ...reports[0].report, files: {}, testFiles: {} };
@@ -138,7 +159,10 @@ function main() {
   const outcomes = PASSES.map((pass) => ({ pass, outcome: runPass(pass, lists[pass.name], rest) }));
   const reports = outcomes
     .filter(({ outcome, pass }) => outcome === 'ran' && fs.existsSync(pass.report))
-    .map(({ pass }) => ({ name: pass.name, report: JSON.parse(fs.readFileSync(pass.report, 'utf8')) }));
+    .map(({ pass }) => {
+      const report = JSON.parse(fs.readFileSync(pass.report, 'utf8'));
+      return { name: pass.name, report: withinScope(report, lists[pass.name] ?? require(path.resolve(pass.config)).mutate) };
+    });
   if (reports.length > 0) {
     const merged = merge(reports);
     fs.mkdirSync(REPORTS, { recursive: true });
