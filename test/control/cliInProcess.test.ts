@@ -108,7 +108,7 @@ describe('parseArguments()', () => {
     [['status', '--socket', '/s', '--timeout', 'soon'], {}, '--timeout must be a positive whole number of milliseconds'],
     [['status', '--socket', '/s', '--timeout', '0'], {}, '--timeout must be a positive whole number of milliseconds'],
     [['status', '--socket', '/s', '--timeout', '1.5'], {}, '--timeout must be a positive whole number of milliseconds'],
-  ])('refuses %j with the problem named', (argv, env, problem) => {
+  ])('refuses %j (environment %j) with the problem named', (argv, env, problem) => {
     expect(parseArguments(argv, env)).toEqual({ kind: 'usage', problem });
   });
 
