@@ -60,6 +60,8 @@ class MutationEnvironment extends TestEnvironment {
     this.hookMs = 0;
     this.hookStarts = new Map();
     this.startedAt = Date.now();
+    // Under a mutant: what the initial run recorded of this file (undefined for a file it did not know).
+    this.initial = activeMutant() === undefined ? undefined : readIndex()?.get(this.testPath);
     // Under a static mutant, the only tests of this file that may run (undefined: all).
     this.onlyTests = activeMutant() === undefined ? undefined : this.staticMutantTests();
     guardProcess();
@@ -101,7 +103,7 @@ class MutationEnvironment extends TestEnvironment {
    */
   staticMutantTests() {
     if (this.pattern !== undefined) return undefined;
-    const touched = readIndex()?.get(this.testPath)?.touched.get(activeMutant());
+    const touched = this.initial?.touched.get(activeMutant());
     if (touched === undefined || touched[0] === -1) return undefined;
     return new Set(touched);
   }
@@ -119,18 +121,19 @@ class MutationEnvironment extends TestEnvironment {
     // Not an afterAll hook: jest reports its failure as the file's, not a test's, and
     // Stryker would count the mutant neither killed nor survived.
     if (event.name === 'hook_start' && event.hook.type !== 'afterAll') {
-      const hookMs = readIndex()?.get(this.testPath)?.hookMs;
+      const hookMs = this.initial?.hookMs;
       if (hookMs !== undefined) event.hook.timeout = timeLimitMs(hookMs);
     }
     if (event.name === 'run_describe_start' && hasFailed()) event.describeBlock.mode = 'skip';
     if (event.name === 'test_start' && hasFailed()) event.test.mode = 'skip';
     if (event.name === 'test_start' && !hasFailed()) {
-      const name = fullName(event.test);
-      if (this.onlyTests !== undefined && !this.onlyTests.has(this.indexOf(name))) {
+      // The test's place in its file in the initial run; -1 for a test the index does not know.
+      const at = this.initial?.names.indexOf(fullName(event.test)) ?? -1;
+      if (this.onlyTests !== undefined && !this.onlyTests.has(at)) {
         event.test.mode = 'skip';
         return;
       }
-      const initialMs = this.initialMs(name);
+      const initialMs = at === -1 ? undefined : this.initial.testMs[at];
       if (initialMs !== undefined) event.test.timeout = timeLimitMs(initialMs);
     }
     if (event.name === 'test_done') {
@@ -138,17 +141,6 @@ class MutationEnvironment extends TestEnvironment {
       if (escaped.length > 0) event.test.errors.push(...escaped.splice(0));
       if (event.test.errors.length > 0) markFailed();
     }
-  }
-
-  /** The test's place in its file in the initial run, or -1 for a test the index does not know. */
-  indexOf(name) {
-    return readIndex()?.get(this.testPath)?.names.indexOf(name) ?? -1;
-  }
-
-  /** The test's time in the initial run, or undefined for a test the index does not know. */
-  initialMs(name) {
-    const at = this.indexOf(name);
-    return at === -1 ? undefined : readIndex().get(this.testPath).testMs[at];
   }
 
   async teardown() {

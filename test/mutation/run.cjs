@@ -21,6 +21,9 @@ const PASSES = [
   { name: 'static', config: 'test/mutation/stryker.static.config.cjs', report: `${REPORTS}/static.json` },
 ];
 
+/** A `--mutate` entry without its line range (`file.ts:10-20` is `file.ts`). */
+const fileOf = (entry) => entry.replace(/:\d+(:\d+)?-\d+(:\d+)?$/, '');
+
 /** Splits off `--mutate <list>` (or `-m`, or `--mutate=<list>`) from the other arguments. */
 function parseArguments(args) {
   const rest = [];
@@ -43,7 +46,6 @@ function parseArguments(args) {
 function mutateLists(requested) {
   if (requested === undefined) return { behaviour: undefined, static: undefined };
   // An entry may carry a line range (`file.ts:10-20`); the file decides the pass.
-  const fileOf = (entry) => entry.replace(/:\d+(:\d+)?-\d+(:\d+)?$/, '');
   // A file of the static pass keeps its range; a glob brings the files of it that match.
   const staticShare = requested.flatMap((entry) =>
     staticFiles.includes(fileOf(entry)) ? [entry] : staticFiles.filter((file) => minimatch(file, entry)),
@@ -68,10 +70,7 @@ function runPass(pass, mutate, rest) {
 
 /** Whether `file` is one that the `mutate` patterns select (a line range counts as its file). */
 function selects(patterns, file) {
-  const matches = (pattern) => {
-    const glob = pattern.replace(/:\d+(:\d+)?-\d+(:\d+)?$/, '');
-    return glob === file || minimatch(file, glob);
-  };
+  const matches = (pattern) => fileOf(pattern) === file || minimatch(file, fileOf(pattern));
   const included = patterns.filter((pattern) => !pattern.startsWith('!'));
   const excluded = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
   return included.some(matches) && !excluded.some(matches);
